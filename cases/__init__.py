@@ -1,0 +1,1 @@
+"""What a case is: reference library, algorithm and case documents, and their authoring."""

@@ -1,0 +1,153 @@
+"""Stored content: libraries, algorithms and cases, each with immutable versions.
+
+A version holds the validated document as JSON plus its content hash, so
+importing an unchanged file is a no-op and an attempt always points at the
+exact version it was played on. Documents are parsed back into the pure
+models of ``cases.schema`` for the engine and rubric.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.conf import settings
+from django.db import models
+
+from cases import schema
+
+
+class Library(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name_plural = "libraries"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Algorithm(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    topic = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in_review", "Under review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    PUBLISHED = "published", "Approved"
+
+
+class Case(models.Model):
+    slug = models.SlugField(unique=True)
+    # Null for the bundled cases every program may play; otherwise the
+    # program whose instructors author the case.
+    program = models.ForeignKey(
+        "scoring.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    published = models.ForeignKey(
+        "CaseVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Version(models.Model):
+    number = models.PositiveIntegerField()
+    document = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class LibraryVersion(Version):
+    library = models.ForeignKey(Library, on_delete=models.PROTECT, related_name="versions")
+
+    class Meta:
+        ordering = ["library", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["library", "number"], name="library_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library.slug} v{self.number}"
+
+    @cached_property
+    def parsed(self) -> schema.Library:
+        return schema.Library.model_validate(self.document)
+
+
+class AlgorithmVersion(Version):
+    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT, related_name="versions")
+    # The cited references as they stood when this version was imported.
+    references = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["algorithm", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["algorithm", "number"], name="algorithm_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm.slug} v{self.number}"
+
+    @cached_property
+    def parsed(self) -> schema.Algorithm:
+        return schema.Algorithm.model_validate(self.document)
+
+
+class CaseVersion(Version):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="versions")
+    algorithm_version = models.ForeignKey(
+        AlgorithmVersion, on_delete=models.PROTECT, related_name="case_versions"
+    )
+    # Every reference the case or its algorithm cites, frozen with the version.
+    references = models.JSONField(default=dict)
+    # Catalogue fields, copied from the document so the catalogue can filter
+    # and list without loading every document.
+    title = models.CharField(max_length=200)
+    presentation = models.CharField(max_length=300)
+    difficulty = models.CharField(
+        max_length=20, choices=[(d, d.title()) for d in schema.Difficulty]
+    )
+    minutes = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_note = models.CharField(max_length=300, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="case_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.slug} v{self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    @cached_property
+    def parsed(self) -> schema.Case:
+        return schema.Case.model_validate(self.document)
+
+    @cached_property
+    def citable(self) -> dict[str, schema.Reference]:
+        return {key: schema.Reference.model_validate(r) for key, r in self.references.items()}

@@ -1,0 +1,312 @@
+"""The three content documents: reference library, algorithm and case.
+
+Pure Python (pydantic, no Django): the import command, the browser editor and
+the engine all read documents through these models, so an author, the code
+and the screens share one vocabulary. Rules that need more than one field of
+one document (a citation key that must exist, a stage that must be reachable)
+live in ``cases.checks``; this module checks shapes only.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+ACTION_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z0-9_.]+$"
+PMID_PATTERN = r"^[0-9]{1,9}$"
+# Crossref's recommended pattern: prefix "10.", a registrant code, a slash, a suffix.
+DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
+
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=80)]
+ActionKey = Annotated[str, StringConstraints(pattern=ACTION_PATTERN, max_length=80)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
+Citations = Annotated[list[Key], Field(default_factory=list)]
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- reference library -----------------------------------------------------
+
+
+class ReferenceKind(StrEnum):
+    guideline = "guideline"
+    consensus = "consensus"
+    systematic_review = "systematic_review"
+    trial = "trial"
+    cohort = "cohort"
+    case_series = "case_series"
+    case_report = "case_report"
+    review = "review"
+    expert_opinion = "expert_opinion"
+
+
+class Reference(Document):
+    key: Key
+    authors: Text
+    title: Text
+    journal: Text
+    year: int = Field(ge=1800, le=2100)
+    details: str = ""  # volume, issue and pages, e.g. "40(3):e3687"
+    pmid: Annotated[str, StringConstraints(pattern=PMID_PATTERN)] | None = None
+    doi: Annotated[str, StringConstraints(pattern=DOI_PATTERN)] | None = None
+    # Identifiers seen only in secondary sources: stored, shown, and always
+    # labelled "unconfirmed" so nobody takes them as checked.
+    unconfirmed: list[Literal["pmid", "doi", "authors", "details", "year"]] = Field(
+        default_factory=list
+    )
+    kind: ReferenceKind
+    evidence: Text  # what the source supports and how strong it is
+
+    @field_validator("pmid", "doi", mode="before")
+    @classmethod
+    def _identifiers_are_strings(cls, value: object) -> object:
+        # YAML reads a bare PMID as an int; accept it as the string it is.
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def authors_text(self) -> str:
+        """The authors without a closing full stop, so a citation can add its own."""
+        return self.authors.rstrip(".")
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.value.replace("_", " ").capitalize()
+
+    @property
+    def pubmed_url(self) -> str | None:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else None
+
+    @property
+    def doi_url(self) -> str | None:
+        return f"https://doi.org/{self.doi}" if self.doi else None
+
+
+class Library(Document):
+    document: Literal["library"]
+    slug: Key
+    title: Text
+    references: list[Reference] = Field(min_length=1)
+
+
+# --- conditions, shared by algorithms and cases ------------------------------
+
+
+class Condition(Document):
+    """True when every ``all`` fact holds, at least one ``any`` fact holds (if
+    listed), and no ``none`` fact holds. A fact is a patient finding key or an
+    action key the learner has already taken (action keys contain a dot)."""
+
+    all: list[str] = Field(default_factory=list)
+    any: list[str] = Field(default_factory=list)
+    none: list[str] = Field(default_factory=list)
+
+    def holds(self, facts: set[str] | frozenset[str]) -> bool:
+        return (
+            all(f in facts for f in self.all)
+            and (not self.any or any(f in facts for f in self.any))
+            and not any(f in facts for f in self.none)
+        )
+
+    def facts(self) -> list[str]:
+        return [*self.all, *self.any, *self.none]
+
+
+ALWAYS = Condition()
+
+
+# --- algorithm ---------------------------------------------------------------
+
+
+class Weight(StrEnum):
+    essential = "essential"
+    recommended = "recommended"
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    major = "major"
+    minor = "minor"
+
+
+class Action(Document):
+    label: Text
+    description: str = ""
+
+
+class Step(Document):
+    key: Key
+    title: Text
+    actions: list[ActionKey] = Field(min_length=1)  # preferred: full credit
+    alternatives: list[ActionKey] = Field(default_factory=list)  # acceptable: partial credit
+    when: Condition = ALWAYS
+    weight: Weight = Weight.recommended
+    after: list[Key] = Field(default_factory=list)  # steps that should come first
+    rationale: Markdown
+    citations: Citations
+
+
+class Harm(Document):
+    key: Key
+    title: Text
+    actions: list[ActionKey] = Field(min_length=1)
+    when: Condition = ALWAYS
+    # The harm is the action taken *before* any of these (e.g. excision before
+    # a biopsy); empty means the action is harmful whenever ``when`` holds.
+    unless_after: list[ActionKey] = Field(default_factory=list)
+    severity: Severity
+    rationale: Markdown
+    citations: Citations
+
+
+class Algorithm(Document):
+    document: Literal["algorithm"]
+    slug: Key
+    title: Text
+    topic: Text
+    summary: Markdown
+    citations: Citations  # for verdicts on the algorithm as a whole ("not indicated")
+    findings: dict[Key, Text] = Field(min_length=1)  # finding key -> what it means
+    actions: dict[ActionKey, Action] = Field(min_length=1)
+    steps: list[Step] = Field(min_length=1)
+    harms: list[Harm] = Field(default_factory=list)
+
+    def step(self, key: str) -> Step:
+        return next(s for s in self.steps if s.key == key)
+
+
+# --- case --------------------------------------------------------------------
+
+
+class FindingKind(StrEnum):
+    history = "history"
+    exam = "exam"
+    lab = "lab"
+    imaging = "imaging"
+    microbiology = "microbiology"
+    pathology = "pathology"
+    impression = "impression"
+
+
+class Flag(StrEnum):
+    high = "high"
+    low = "low"
+    abnormal = "abnormal"
+    normal = "normal"
+
+
+class Finding(Document):
+    """Something the clinician learns. With a ``key`` it also becomes a fact
+    about the patient that conditions (algorithm steps, harms, routes) test."""
+
+    key: Key | None = None
+    kind: FindingKind = FindingKind.exam
+    label: Text
+    value: str = ""
+    unit: str = ""
+    range: str = ""  # reference range, as printed on a lab report
+    flag: Flag | None = None
+    report: str = ""  # Markdown: an imaging or pathology report
+
+    @field_validator("value", "range", mode="before")
+    @classmethod
+    def _numbers_are_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int | float) else value
+
+
+class Route(Document):
+    when: Condition = ALWAYS
+    stage: Key
+
+
+# ``next`` is a stage key, or routes tried in order (first match wins; the
+# last route must have no ``when`` so that every path leads somewhere).
+Next = Key | list[Route]
+
+
+class Option(Document):
+    key: Key
+    label: Text
+    actions: list[ActionKey] = Field(default_factory=list)
+    next: Next | None = None
+    feedback: Markdown
+    citations: Citations
+
+
+class DecisionType(StrEnum):
+    one = "one"  # pick one
+    several = "several"  # pick several
+    order = "order"  # put all options in order
+
+
+class Decision(Document):
+    prompt: Text
+    type: DecisionType = DecisionType.one
+    options: list[Option] = Field(min_length=2)
+    next: Next | None = None  # for "several" and "order"; a default for "one"
+    min: int | None = Field(default=None, ge=1)  # pick-several bounds
+    max: int | None = Field(default=None, ge=1)
+
+    def option(self, key: str) -> Option | None:
+        return next((o for o in self.options if o.key == key), None)
+
+
+class Outcome(StrEnum):
+    good = "good"
+    fair = "fair"
+    poor = "poor"
+
+
+class Stage(Document):
+    title: Text
+    narrative: Markdown
+    findings: list[Finding] = Field(default_factory=list)
+    decision: Decision | None = None
+    outcome: Outcome | None = None  # set on terminal stages, which have no decision
+
+
+class Patient(Document):
+    summary: Text  # "62-year-old man with type 2 diabetes"
+    age: int = Field(ge=0, le=120)
+    sex: Literal["female", "male", "other"]
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Difficulty(StrEnum):
+    introductory = "introductory"
+    intermediate = "intermediate"
+    advanced = "advanced"
+
+
+class Case(Document):
+    document: Literal["case"]
+    slug: Key
+    title: Text
+    presentation: Text  # one line for the catalogue
+    algorithm: Key
+    algorithm_version: int | None = Field(default=None, ge=1)  # pinned on import
+    difficulty: Difficulty = Difficulty.intermediate
+    minutes: int = Field(default=15, ge=1, le=240)
+    # Case-local facts that routes may test but the algorithm does not use.
+    findings: dict[Key, Text] = Field(default_factory=dict)
+    patient: Patient
+    start: Key
+    stages: dict[Key, Stage] = Field(min_length=2)
+
+
+DOCUMENT_MODELS: dict[str, type[Library] | type[Algorithm] | type[Case]] = {
+    "library": Library,
+    "algorithm": Algorithm,
+    "case": Case,
+}
+
+ParsedDocument = Library | Algorithm | Case
+
+
+def is_action(fact: str) -> bool:
+    return "." in fact

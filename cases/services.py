@@ -1,0 +1,181 @@
+"""Writes to stored content: importing documents as new immutable versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import models, schema
+from cases.validate import Context, Problem, Report, Source, plural, validate
+
+
+class ContentInvalid(Exception):
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.summary())
+        self.report = report
+
+
+@dataclass
+class Imported:
+    kind: str
+    slug: str
+    number: int
+    created: bool
+
+    def __str__(self) -> str:
+        state = "new version" if self.created else "unchanged"
+        return f"{self.kind} {self.slug} v{self.number}: {state}"
+
+
+@dataclass
+class ImportResult:
+    items: list[Imported] = field(default_factory=list)
+
+    def summary(self) -> str:
+        new = sum(item.created for item in self.items)
+        return f"{plural(new, 'new version')}, {len(self.items) - new} unchanged."
+
+
+def document_of(model: schema.Document) -> dict:
+    """The canonical stored form: JSON-safe, defaults left out, field order kept."""
+    return model.model_dump(mode="json", exclude_defaults=True)
+
+
+def content_hash(document: dict, references: dict | None = None) -> str:
+    payload = json.dumps([document, references or {}], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def latest_references() -> dict[str, dict]:
+    """Every reference in the newest version of every library, by key."""
+    found: dict[str, dict] = {}
+    newest = {}
+    for version in models.LibraryVersion.objects.order_by("library_id", "number"):
+        newest[version.library_id] = version
+    for version in newest.values():
+        for ref in version.document["references"]:
+            found[ref["key"]] = ref
+    return found
+
+
+def algorithm_version(slug: str, number: int | None) -> models.AlgorithmVersion | None:
+    versions = models.AlgorithmVersion.objects.filter(algorithm__slug=slug)
+    if number is not None:
+        return versions.filter(number=number).first()
+    return versions.order_by("-number").first()
+
+
+def stored_context() -> Context:
+    def lookup(slug: str, number: int | None) -> schema.Algorithm | None:
+        version = algorithm_version(slug, number)
+        return version.parsed if version else None
+
+    return Context(references=frozenset(latest_references()), algorithm=lookup)
+
+
+def cited_keys(document: schema.Algorithm | schema.Case) -> list[str]:
+    """Every reference key a document cites, in order of first citation."""
+    keys: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, schema.Document):
+            for name in type(value).model_fields:
+                item = getattr(value, name)
+                if name == "citations":
+                    keys.extend(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+
+    walk(document)
+    return list(dict.fromkeys(keys))
+
+
+def _next_version(manager, **values) -> tuple[object, bool]:
+    """Create the next version unless the newest one has the same content."""
+    latest = manager.order_by("-number").first()
+    if latest and latest.content_hash == values["content_hash"]:
+        return latest, False
+    return manager.create(number=(latest.number + 1 if latest else 1), **values), True
+
+
+@transaction.atomic
+def content_import(
+    sources: Sequence[Source], *, unreadable: Sequence[Problem] = ()
+) -> ImportResult:
+    """Validate every source, then store each changed document as a new version.
+
+    All or nothing: if any file has a problem, nothing is written. Imported
+    cases are published at once: their review happened where the files are
+    kept (a pull request to the content folder).
+    """
+    report = validate(sources, stored_context())
+    report.problems = sorted([*unreadable, *report.problems])
+    if not report.ok:
+        raise ContentInvalid(report)
+    result = ImportResult()
+
+    for _, library in report.documents(schema.Library):
+        row, _ = models.Library.objects.update_or_create(
+            slug=library.slug, defaults={"title": library.title}
+        )
+        document = document_of(library)
+        version, created = _next_version(
+            row.versions, document=document, content_hash=content_hash(document)
+        )
+        result.items.append(Imported("library", library.slug, version.number, created))
+
+    references = latest_references()
+    for _, algorithm in report.documents(schema.Algorithm):
+        row, _ = models.Algorithm.objects.update_or_create(
+            slug=algorithm.slug, defaults={"title": algorithm.title, "topic": algorithm.topic}
+        )
+        document = document_of(algorithm)
+        cited = {key: references[key] for key in cited_keys(algorithm)}
+        version, created = _next_version(
+            row.versions,
+            document=document,
+            references=cited,
+            content_hash=content_hash(document, cited),
+        )
+        result.items.append(Imported("algorithm", algorithm.slug, version.number, created))
+
+    for _, case in report.documents(schema.Case):
+        pinned = algorithm_version(case.algorithm, case.algorithm_version)
+        assert pinned is not None  # noqa: S101 -- validate() checked that it exists
+        case = case.model_copy(update={"algorithm_version": pinned.number})
+        document = document_of(case)
+        cited = {
+            key: references.get(key) or pinned.references[key]
+            for key in cited_keys(pinned.parsed) + cited_keys(case)
+        }
+        row, _ = models.Case.objects.get_or_create(slug=case.slug)
+        version, created = _next_version(
+            row.versions,
+            document=document,
+            references=cited,
+            content_hash=content_hash(document, cited),
+            algorithm_version=pinned,
+            title=case.title,
+            presentation=case.presentation,
+            difficulty=case.difficulty,
+            minutes=case.minutes,
+            status=models.Status.PUBLISHED,
+            review_note="Imported from the content repository",
+            published_at=timezone.now(),
+        )
+        if created:
+            row.published = version
+            row.save(update_fields=["published"])
+        result.items.append(Imported("case", case.slug, version.number, created))
+    return result

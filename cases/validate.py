@@ -1,0 +1,305 @@
+"""Validate content documents and report every problem as ``file:line: field: message``.
+
+One entry point for the ``validate_content`` and ``import_content`` commands
+and the browser editor, so a document means the same thing wherever it is
+checked. Pure Python; ``python -m cases.validate PATH...`` runs it without
+Django.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+
+from pydantic import ValidationError
+
+from cases import checks
+from cases.schema import DOCUMENT_MODELS, Algorithm, Case, Library, ParsedDocument
+from cases.yamlmap import Located, Path, YamlProblem, load
+
+MAX_BYTES = 2_000_000  # a case is a few tens of kilobytes; anything this big is a mistake
+
+PATTERN_HINTS = {
+    "pmid": "a PMID is digits only, e.g. 37779323",
+    "doi": "a DOI looks like 10.1002/dmrr.3687",
+}
+KEY_HINT = "use lower-case letters, digits, '-' and '_', starting with a letter or digit"
+ACTION_HINT = "an action key is a category and a name joined by a dot, e.g. imaging.radiograph"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field or '(document)'}: {self.message}"
+
+
+@dataclass
+class Source:
+    """One file's text, and once parsed, its document."""
+
+    name: str
+    text: str
+    located: Located | None = None
+    document: ParsedDocument | None = None
+
+    def problem(self, path: Path, message: str) -> Problem:
+        line = self.located.line_of(path) if self.located else 1
+        return Problem(self.name, line, field_name(path), message)
+
+
+# Resolves an algorithm already stored (slug, pinned version or None for the latest).
+AlgorithmLookup = Callable[[str, int | None], Algorithm | None]
+
+
+@dataclass
+class Context:
+    """What is already stored and may be cited or pinned by the files checked."""
+
+    references: frozenset[str] = frozenset()
+    algorithm: AlgorithmLookup = lambda slug, version: None  # noqa: E731
+
+
+@dataclass
+class Report:
+    sources: list[Source] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def documents(self, kind: type) -> list[tuple[Source, ParsedDocument]]:
+        return [(s, s.document) for s in self.sources if isinstance(s.document, kind)]
+
+    def summary(self) -> str:
+        counts = {name: len(self.documents(model)) for name, model in DOCUMENT_MODELS.items()}
+        parts = ", ".join(plural(n, name) for name, n in counts.items())
+        if self.ok:
+            return f"{plural(len(self.sources), 'file')} valid: {parts}."
+        files = len({p.file for p in self.problems})
+        return f"{plural(len(self.problems), 'problem')} in {plural(files, 'file')}."
+
+
+def plural(n: int, noun: str) -> str:
+    """The count with its noun: 1 library, 2 libraries, 0 cases."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
+
+
+def field_name(path: Path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def parse(source: Source) -> list[Problem]:
+    """Parse one source in place; return its problems (the document stays None on any)."""
+    if (
+        len(source.text.encode(errors="replace")) > MAX_BYTES
+    ):  # text from a form may hold lone surrogates
+        return [Problem(source.name, 1, "", f"the file is over {MAX_BYTES // 1_000_000} MB")]
+    try:
+        source.located = load(source.text)
+    except YamlProblem as problem:
+        return [Problem(source.name, problem.line, "", problem.message)]
+    data = source.located.data
+    if not isinstance(data, dict):
+        return [source.problem((), "a document is a mapping of fields, starting with 'document:'")]
+    model = DOCUMENT_MODELS.get(str(data.get("document")))
+    if model is None:
+        kinds = ", ".join(DOCUMENT_MODELS)
+        return [source.problem(("document",), f"say which document this is: one of {kinds}")]
+    try:
+        source.document = model.model_validate(data)
+    except ValidationError as error:
+        return _schema_problems(source, error)
+    return []
+
+
+def _schema_problems(source: Source, error: ValidationError) -> list[Problem]:
+    data = source.located.data if source.located else None
+    located = [(item, *_data_path(data, item["loc"])) for item in error.errors()]
+    # A value that may take one of several shapes (a stage key or a list of routes)
+    # fails once per shape; where the author's shape has a real problem, report that
+    # rather than "input should be a valid string" from the shape not chosen.
+    chosen = {union for item, _, _, union in located if union and item["type"] not in WRONG_SHAPE}
+    found: dict[str, Problem] = {}
+    for item, path, rest, union in located:
+        if union in chosen and item["type"] in WRONG_SHAPE:
+            continue
+        if item["type"] == "missing" and rest:
+            path = (*path, rest[-1])
+            message = "required"
+        else:
+            message = _message(path, item)
+        problem = source.problem(path, message)
+        found.setdefault(problem.field, problem)  # otherwise keep the first shape's problem
+    return list(found.values())
+
+
+WRONG_SHAPE = {"string_type", "list_type", "dict_type", "model_type", "int_type"}
+
+
+def _data_path(data: object, loc: tuple[str | int, ...]) -> tuple[Path, Path, Path | None]:
+    """Split pydantic's location into the part that exists in the data and the rest,
+    leaving out the names pydantic gives the members of a union ("list[Route]");
+    the third item is the path of the union, if the location went through one."""
+    path: list[str | int] = []
+    union: Path | None = None
+    for i, part in enumerate(loc):
+        if (
+            isinstance(data, dict)
+            and part in data
+            or isinstance(data, list)
+            and isinstance(part, int)
+            and part < len(data)
+        ):
+            data = data[part]
+        elif isinstance(part, str) and not isinstance(data, dict) and union is None:
+            union = tuple(path)  # only a union member is named by a string below a non-mapping
+            continue
+        else:
+            return tuple(path), tuple(loc[i:]), union
+        path.append(part)
+    return tuple(path), (), union
+
+
+def _message(path: Path, item: dict) -> str:
+    kind = item["type"]
+    if kind == "extra_forbidden":
+        return "is not a field here; check its spelling and indentation"
+    if kind == "string_pattern_mismatch":
+        name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if name in PATTERN_HINTS:
+            return PATTERN_HINTS[name]
+        return ACTION_HINT if r"\." in item["ctx"]["pattern"] else KEY_HINT
+    if kind == "string_too_short":
+        return "must not be empty"
+    return item["msg"][0].lower() + item["msg"][1:]
+
+
+def validate(sources: Sequence[Source], context: Context | None = None) -> Report:
+    """Parse every source, then check the rules that span fields and documents."""
+    context = context or Context()
+    report = Report(sources=list(sources))
+    for source in report.sources:
+        report.problems += parse(source)
+
+    libraries = report.documents(Library)
+    references = set(context.references) | _keys_of_broken_libraries(report.sources)
+    seen_keys: dict[str, str] = {}
+    for source, library in libraries:
+        report.problems += [source.problem(p, m) for p, m in checks.check_library(library)]
+        for i, ref in enumerate(library.references):
+            if ref.key in seen_keys and seen_keys[ref.key] != source.name:
+                where = seen_keys[ref.key]
+                report.problems.append(
+                    source.problem(
+                        ("references", i, "key"), f"'{ref.key}' is also defined in {where}"
+                    )
+                )
+            seen_keys.setdefault(ref.key, source.name)
+            references.add(ref.key)
+
+    algorithms: dict[str, Algorithm] = {}
+    for source, algorithm in report.documents(Algorithm):
+        report.problems += _duplicate_slug(source, algorithm.slug, algorithms)
+        algorithms[algorithm.slug] = algorithm
+        found = checks.check_algorithm(algorithm, references)
+        report.problems += [source.problem(p, m) for p, m in found]
+
+    broken_algorithms = {d.get("slug") for d in _rejected(report.sources, "algorithm")}
+    cases: dict[str, Case] = {}
+    for source, case in report.documents(Case):
+        report.problems += _duplicate_slug(source, case.slug, cases)
+        cases[case.slug] = case
+        pinned = case.algorithm_version
+        algorithm = (None if pinned else algorithms.get(case.algorithm)) or context.algorithm(
+            case.algorithm, pinned
+        )
+        if algorithm is None and case.algorithm in broken_algorithms:
+            continue  # its algorithm's own problems are reported; checking against it would guess
+        found = checks.check_case(case, algorithm, references)
+        report.problems += [source.problem(p, m) for p, m in found]
+
+    report.problems.sort()
+    return report
+
+
+def _rejected(sources: Sequence[Source], kind: str) -> list[dict]:
+    """The raw data of documents of ``kind`` that the schema rejected."""
+    found = []
+    for source in sources:
+        data = source.located.data if source.located else None
+        if source.document is None and isinstance(data, dict) and data.get("document") == kind:
+            found.append(data)
+    return found
+
+
+def _keys_of_broken_libraries(sources: Sequence[Source]) -> set[str]:
+    """Reference keys of libraries the schema rejected, so that one bad entry
+    is reported once rather than again at every citation of a good one."""
+    keys: set[str] = set()
+    for data in _rejected(sources, "library"):
+        refs = data.get("references")
+        for ref in refs if isinstance(refs, list) else []:
+            if isinstance(ref, dict) and isinstance(ref.get("key"), str):
+                keys.add(ref["key"])
+    return keys
+
+
+def _duplicate_slug(source: Source, slug: str, seen: dict[str, object]) -> list[Problem]:
+    if slug in seen:
+        return [source.problem(("slug",), f"another file in this batch also has slug '{slug}'")]
+    return []
+
+
+def content_files(paths: Iterable[str | FilePath]) -> list[FilePath]:
+    """The YAML files named, and those under the folders named, in a stable order."""
+    files: list[FilePath] = []
+    for raw in paths:
+        path = FilePath(raw)
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        else:
+            files.append(path)
+    return files
+
+
+def read_sources(paths: Iterable[str | FilePath]) -> tuple[list[Source], list[Problem]]:
+    sources, problems = [], []
+    for path in content_files(paths):
+        try:
+            sources.append(Source(str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as error:
+            problems.append(Problem(str(path), 1, "", f"cannot read the file: {error}"))
+    return sources, problems
+
+
+def main(argv: Sequence[str]) -> int:
+    if not argv:
+        print("usage: python -m cases.validate PATH...", file=sys.stderr)
+        return 2
+    sources, unreadable = read_sources(argv)
+    if not sources and not unreadable:
+        print(f"no .yaml files in {' '.join(argv)}", file=sys.stderr)
+        return 1
+    report = validate(sources)
+    report.problems = sorted(unreadable + report.problems)
+    for problem in report.problems:
+        print(problem)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

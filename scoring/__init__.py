@@ -1,0 +1,1 @@
+"""Judging and tracking: programs, memberships and roles, scores, dashboards."""

@@ -1,0 +1,123 @@
+"""A resident's history: attempts and scores over time, and mastery per step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+
+from scoring.models import Score, StepOutcome
+from scoring.rubric import RUBRIC_VERSION, StepStatus
+from simulator import engine
+from simulator.access import playable_cases
+from simulator.models import Attempt
+
+PAGE_SIZE = 25
+CHART_POINTS = 200
+MASTERY_ROWS = 12
+
+
+def with_scores(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
+    """Attempts annotated with their score and critical-error count under the current rubric."""
+    current = Score.objects.filter(attempt=OuterRef("pk"), rubric_version=RUBRIC_VERSION)
+    return attempts.annotate(
+        score_value=Subquery(current.values("score")[:1]),
+        critical_value=Subquery(current.values("critical_errors")[:1]),
+    )
+
+
+@dataclass(frozen=True)
+class CaseLink:
+    slug: str
+    title: str
+
+
+@dataclass
+class Mastery:
+    algorithm: str
+    step: str
+    title: str
+    attempts: int
+    missed: int
+    cases: list[CaseLink] = field(default_factory=list)
+
+    @property
+    def met_percent(self) -> int:
+        return round(100 * (self.attempts - self.missed) / self.attempts) if self.attempts else 0
+
+
+@dataclass(frozen=True)
+class History:
+    page: Page
+    chart: list[dict]
+    mastery: list[Mastery]
+
+
+def mastery_for(user) -> list[Mastery]:
+    """The steps this user most often misses, worst first, each with the cases that practise it."""
+    rows = (
+        StepOutcome.objects.filter(score__attempt__user=user, score__rubric_version=RUBRIC_VERSION)
+        .values("algorithm__slug", "step")
+        .annotate(
+            total=Count("id"),
+            missed=Count("id", filter=Q(verdict=StepStatus.missed.value)),
+            title=Max("title"),
+        )
+    )
+    mastery = [
+        Mastery(r["algorithm__slug"], r["step"], r["title"], r["total"], r["missed"]) for r in rows
+    ]
+    mastery.sort(key=lambda m: (-m.missed / m.attempts, -m.missed, m.title))
+    mastery = mastery[:MASTERY_ROWS]
+    _link_cases(user, [m for m in mastery if m.missed])
+    return mastery
+
+
+def _link_cases(user, mastery: list[Mastery]) -> None:
+    if not mastery:
+        return
+    wanted = {m.algorithm for m in mastery}
+    cases = (
+        playable_cases(user)
+        .select_related("published__algorithm_version__algorithm")
+        .filter(published__algorithm_version__algorithm__slug__in=wanted)
+    )
+    for case in cases:
+        version = case.published
+        offered = engine.offered_actions(version.parsed)
+        algorithm = version.algorithm_version.parsed
+        steps = {s.key: s for s in algorithm.steps}
+        for item in mastery:
+            step = steps.get(item.step)
+            if (
+                item.algorithm == algorithm.slug
+                and step
+                and offered & {*step.actions, *step.alternatives}
+            ):
+                item.cases.append(CaseLink(case.slug, version.title))
+
+
+def history_for(user, page: str | None) -> History:
+    attempts = with_scores(
+        Attempt.objects.filter(user=user).select_related("case_version__case")
+    ).order_by("-started_at")
+    points = list(
+        with_scores(Attempt.objects.filter(user=user, finished_at__isnull=False))
+        .order_by("-finished_at")
+        .values("finished_at", "case_version__title", "score_value")[:CHART_POINTS]
+    )
+    chart = [
+        {
+            "date": p["finished_at"].date().isoformat(),
+            "case": p["case_version__title"],
+            "score": p["score_value"],
+        }
+        for p in reversed(points)
+        if p["score_value"] is not None
+    ]
+    return History(
+        page=Paginator(attempts, PAGE_SIZE).get_page(page),
+        chart=chart,
+        mastery=mastery_for(user),
+    )

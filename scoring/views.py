@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from scoring.access import memberships_for
+from scoring.debrief import debrief_for
+from scoring.history import history_for
+from scoring.models import Program, Role
+from scoring.nav import ROLE_SUMMARIES, NavLink, nav_links
+from scoring.rubric import RUBRIC_VERSION
+from simulator.access import get_attempt_for_user
+from simulator.services import attempt_play
+
+
+@dataclass(frozen=True)
+class RoleCard:
+    role: Role
+    summary: str
+    programs: list[Program]
+    links: list[NavLink]
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """What the signed-in user can do, one card per role they hold."""
+    programs_by_role: dict[Role, list[Program]] = {}
+    for membership in memberships_for(request.user):
+        programs_by_role.setdefault(Role(membership.role), []).append(membership.program)
+    cards = [
+        RoleCard(role, ROLE_SUMMARIES[role], programs_by_role[role], nav_links([role]))
+        for role in Role
+        if role in programs_by_role
+    ]
+    return render(request, "scoring/home.html", {"cards": cards})
+
+
+@require_GET
+@login_required
+def debrief(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finished attempt explained: score, critical errors, each decision, sources."""
+    attempt = get_attempt_for_user(request.user, pk)
+    if not attempt.finished:
+        return redirect("simulator:play", pk=attempt.pk)
+    play = attempt_play(attempt)
+    score = attempt.scores.filter(rubric_version=RUBRIC_VERSION).first()
+    if score is None:  # finished under an older rubric and not yet rescored
+        score = attempt.scores.order_by("-rubric_version").first()
+    return render(
+        request, "scoring/debrief.html", {"attempt": attempt, "d": debrief_for(play, score)}
+    )
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """The user's attempts and scores over time, and the steps they miss most."""
+    found = history_for(request.user, page=request.GET.get("page"))
+    return render(request, "scoring/history.html", {"h": found})
+
+
+@require_GET
+def scoring_help(request: HttpRequest) -> HttpResponse:
+    """docs/scoring.md as a page: the formula has one written source."""
+    text = (settings.BASE_DIR / "docs" / "scoring.md").read_text(encoding="utf-8")
+    return render(request, "scoring/scoring_help.html", {"text": text})

@@ -1,0 +1,1 @@
+"""The Django project and the learner's side of CasePath."""

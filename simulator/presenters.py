@@ -1,0 +1,180 @@
+"""What the player and the debrief show, built from an attempt's replayed state.
+
+Views hand these plain objects to templates, so no template computes a
+verdict or walks a case document.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cases import checks, schema
+from cases.citations import CitationIndex, Cited
+from scoring.rubric import ActionStatus, ActionVerdict
+from simulator import engine
+from simulator.services import Play
+
+KIND_ORDER = list(schema.FindingKind)
+KIND_TITLES = {
+    schema.FindingKind.history: "History",
+    schema.FindingKind.exam: "Examination",
+    schema.FindingKind.lab: "Laboratory",
+    schema.FindingKind.imaging: "Imaging",
+    schema.FindingKind.microbiology: "Microbiology",
+    schema.FindingKind.pathology: "Pathology",
+    schema.FindingKind.impression: "Clinical impression",
+}
+STATUS_TITLES = {
+    ActionStatus.indicated: "Indicated",
+    ActionStatus.not_indicated: "Not indicated",
+    ActionStatus.harmful: "Harmful",
+}
+
+
+@dataclass(frozen=True)
+class ShownFinding:
+    finding: schema.Finding
+    new: bool  # revealed by the stage now on screen
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    title: str
+    kind: str
+    items: list[ShownFinding]
+
+
+def finding_groups(play: Play) -> list[FindingGroup]:
+    """Everything revealed so far, grouped by kind; the current stage's items marked new."""
+    groups: dict[schema.FindingKind, list[ShownFinding]] = {}
+    for stage, finding in engine.revealed_findings(play.case, play.state):
+        new = stage == play.state.stage and play.state.choices > 0
+        groups.setdefault(finding.kind, []).append(ShownFinding(finding, new))
+    return [
+        FindingGroup(KIND_TITLES[kind], kind.value, groups[kind])
+        for kind in KIND_ORDER
+        if kind in groups
+    ]
+
+
+@dataclass(frozen=True)
+class Progress:
+    made: int
+    total: int  # decisions made plus the fewest still needed to finish
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.made / self.total) if self.total else 100
+
+
+def progress(play: Play) -> Progress:
+    edges = checks.stage_edges(play.case)
+    distance = {play.state.stage: 0}
+    queue = deque([play.state.stage])
+    remaining = 0
+    while queue:
+        key = queue.popleft()
+        if play.case.stages[key].outcome is not None:
+            remaining = distance[key]
+            break
+        for target in edges.get(key, ()):
+            if target not in distance:
+                distance[target] = distance[key] + 1
+                queue.append(target)
+    return Progress(play.state.choices, play.state.choices + remaining)
+
+
+@dataclass(frozen=True)
+class VerdictView:
+    action: str
+    label: str
+    status: str
+    title: str
+    severity: str | None
+    rationale: str
+    cited: list[Cited]
+
+
+@dataclass(frozen=True)
+class OptionView:
+    key: str
+    label: str
+    feedback: str
+    cited: list[Cited]
+
+
+@dataclass(frozen=True)
+class DecisionReview:
+    number: int  # 1-based, as shown
+    stage_title: str
+    prompt: str
+    kind: str
+    chosen: list[OptionView]
+    verdicts: list[VerdictView]
+
+    @property
+    def worst(self) -> str:
+        statuses = {v.status for v in self.verdicts}
+        for status in ("harmful", "not_indicated", "indicated"):
+            if status in statuses:
+                return status
+        return "none"
+
+
+def verdict_view(
+    verdict: ActionVerdict, algorithm: schema.Algorithm, citations: CitationIndex
+) -> VerdictView:
+    action = algorithm.actions.get(verdict.action)
+    return VerdictView(
+        action=verdict.action,
+        label=action.label if action else verdict.action,
+        status=verdict.verdict.value,
+        title=STATUS_TITLES[verdict.verdict],
+        severity=verdict.severity.value if verdict.severity else None,
+        rationale=verdict.rationale,
+        cited=citations.cite(verdict.citations),
+    )
+
+
+def decision_review(
+    play: Play,
+    index: int,
+    verdicts: Sequence[ActionVerdict],
+    citations: CitationIndex,
+) -> DecisionReview:
+    """One decision as made: the options picked, the author's feedback, and
+    the rubric's verdict on every action they performed."""
+    choice = play.choices[index]
+    stage = play.case.stages[choice.stage]
+    assert stage.decision is not None  # noqa: S101 -- a choice is only recorded at a decision
+    chosen = [o for key in choice.options if (o := stage.decision.option(key))]
+    return DecisionReview(
+        number=index + 1,
+        stage_title=stage.title,
+        prompt=stage.decision.prompt,
+        kind=stage.decision.type.value,
+        chosen=[
+            OptionView(o.key, o.label, o.feedback, citations.cite(o.citations)) for o in chosen
+        ],
+        verdicts=[
+            verdict_view(v, play.algorithm, citations) for v in verdicts if v.decision == index
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class FormOption:
+    option: schema.Option
+    picked: bool  # kept when a form comes back with an error
+    rank: int | None  # the position given, for put-in-order
+
+
+def form_options(decision: schema.Decision | None, posted: Sequence[str]) -> list[FormOption]:
+    if decision is None:
+        return []
+    return [
+        FormOption(o, o.key in posted, posted.index(o.key) + 1 if o.key in posted else None)
+        for o in decision.options
+    ]

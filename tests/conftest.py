@@ -1,0 +1,70 @@
+"""Shared fixtures: test-only settings and the role cast.
+
+The cast: `resident`, `instructor` and `director` share `program`;
+`other_resident` is a resident of `other_program`; `outsider` is signed up but
+belongs to no program. Every view's tests use them to show who is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from scoring.models import Program, Role
+from tests.factories import MembershipFactory, ProgramFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings() -> Generator[None, None, None]:
+    """Test-only settings, on for the whole session so the live server sees them too."""
+    with override_settings(
+        # MD5 makes creating and logging in users fast; never used outside tests.
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The manifest storage and whitenoise's STATIC_ROOT need `collectstatic` first;
+        # tests render from the source tree (the live server serves it through finders).
+        STATIC_ROOT=None,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        yield
+
+
+@pytest.fixture
+def program(db: None) -> Program:
+    return ProgramFactory(name="Northfield Residency", slug="northfield")
+
+
+@pytest.fixture
+def other_program(db: None) -> Program:
+    return ProgramFactory(name="Southgate Residency", slug="southgate")
+
+
+@pytest.fixture
+def resident(program: Program) -> Any:
+    return MembershipFactory(user__username="rita", program=program, role=Role.RESIDENT).user
+
+
+@pytest.fixture
+def other_resident(other_program: Program) -> Any:
+    return MembershipFactory(user__username="omar", program=other_program, role=Role.RESIDENT).user
+
+
+@pytest.fixture
+def instructor(program: Program) -> Any:
+    return MembershipFactory(user__username="ines", program=program, role=Role.INSTRUCTOR).user
+
+
+@pytest.fixture
+def director(program: Program) -> Any:
+    return MembershipFactory(user__username="dara", program=program, role=Role.DIRECTOR).user
+
+
+@pytest.fixture
+def outsider(db: None) -> Any:
+    return UserFactory(username="otto")

@@ -1,0 +1,96 @@
+"""The home page and navigation show what the user's roles can do."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from scoring.models import Role
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_labels(html: str) -> list[str]:
+    nav = re.search(r'<nav class="site-nav".*?</nav>', html, re.S)
+    assert nav is not None
+    return re.findall(r"<a [^>]*>([^<]+)</a>", nav.group(0))
+
+
+def test_anonymous_visitors_get_the_login_page(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_home_refuses_post(client: Client, resident: Any) -> None:
+    client.force_login(resident)
+    assert client.post("/").status_code == 405
+
+
+def test_a_resident_sees_their_role_and_program(client: Client, resident: Any) -> None:
+    client.force_login(resident)
+    html = client.get("/").content.decode()
+    assert '<h2 id="role-resident">Resident</h2>' in html
+    assert "Northfield Residency" in html
+    assert "Instructor" not in html
+    assert "Program director" not in html
+
+
+@pytest.mark.urls("tests.scoring.bare_urls")
+def test_pages_not_built_yet_are_not_linked(client: Client, director: Any) -> None:
+    client.force_login(director)
+    html = client.get("/").content.decode()
+    assert nav_labels(html) == ["Home"]
+    assert "Program director" in html
+
+
+def test_someone_in_no_program_is_told_whom_to_ask(client: Client, outsider: Any) -> None:
+    client.force_login(outsider)
+    html = client.get("/").content.decode()
+    assert "You are not a member of any program yet" in html
+    assert nav_labels(html) == ["Home"]
+
+
+@pytest.mark.urls("tests.scoring.future_urls")
+@pytest.mark.parametrize(
+    ("cast", "expected"),
+    [
+        ("resident", ["Home", "Cases", "History"]),
+        ("instructor", ["Home", "Authoring"]),
+        ("director", ["Home", "Program"]),
+        ("outsider", ["Home"]),
+    ],
+)
+def test_the_navigation_shows_what_each_role_can_do(
+    client: Client, request: pytest.FixtureRequest, cast: str, expected: list[str]
+) -> None:
+    client.force_login(request.getfixturevalue(cast))
+    assert nav_labels(client.get("/").content.decode()) == expected
+
+
+@pytest.mark.urls("tests.scoring.future_urls")
+def test_roles_in_several_programs_are_all_shown(
+    client: Client, instructor: Any, other_program: Any
+) -> None:
+    MembershipFactory(user=instructor, program=other_program, role=Role.DIRECTOR)
+    client.force_login(instructor)
+    html = client.get("/").content.decode()
+    assert nav_labels(html) == ["Home", "Authoring", "Program"]
+    assert '<h2 id="role-instructor">Instructor</h2>' in html
+    assert '<h2 id="role-director">Program director</h2>' in html
+    assert "Southgate Residency" in html
+
+
+def test_the_home_page_runs_a_fixed_number_of_queries(
+    client: Client, resident: Any, django_assert_num_queries: Any, program: Any
+) -> None:
+    for other in ("Eastfield", "Westfield"):
+        MembershipFactory(user=resident, program__name=f"{other} Residency")
+    client.force_login(resident)
+    # session, user, the memberships for the cards, the roles for the navigation
+    with django_assert_num_queries(4):
+        client.get("/")
