@@ -9,6 +9,12 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
+    # A machine with no SECRET_KEY is a developer's or an author's: let the
+    # commands run there (validate_content, import_content) in development
+    # mode. A server has SECRET_KEY set and keeps DEBUG off unless told; the
+    # web server (wsgi.py) never takes this default.
+    if not os.environ.get("SECRET_KEY"):
+        os.environ.setdefault("DEBUG", "1")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

@@ -57,8 +57,8 @@ class Reference(Document):
     doi: Annotated[str, StringConstraints(pattern=DOI_PATTERN)] | None = None
     # Identifiers seen only in secondary sources: stored, shown, and always
     # labelled "unconfirmed" so nobody takes them as checked.
-    unconfirmed: list[Literal["pmid", "doi", "authors", "details", "year"]] = Field(
-        default_factory=list
+    unconfirmed: list[Literal["pmid", "doi", "authors", "title", "journal", "details", "year"]] = (
+        Field(default_factory=list)
     )
     kind: ReferenceKind
     evidence: Text  # what the source supports and how strong it is
@@ -68,6 +68,11 @@ class Reference(Document):
     def _identifiers_are_strings(cls, value: object) -> object:
         # YAML reads a bare PMID as an int; accept it as the string it is.
         return str(value) if isinstance(value, int) else value
+
+    @property
+    def unconfirmed_details(self) -> list[str]:
+        """Unconfirmed fields other than the identifiers, which are flagged beside their links."""
+        return [name for name in self.unconfirmed if name not in ("pmid", "doi")]
 
     @property
     def authors_text(self) -> str:
