@@ -9,11 +9,15 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 HOST := 127.0.0.1:8000
+# Loopback ports of `make bench` and `make proof` (never 8000, which developers use).
+BENCH_PORT ?= 8101
+PROOF_LB_PORT ?= 8100
+PROOF_PORTS ?= 8101 8102
 
 # Development only: `make run` is never a deployment.
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-insecure-make-run-key-0123456789-abcdefghijklmnop
 
-.PHONY: run test test-postgres lint serve install chromium
+.PHONY: run test test-postgres lint serve install chromium bench proof postgres-up haproxy
 
 run: install
 	mkdir -p var
@@ -26,6 +30,7 @@ run: install
 		echo "import_content is not available yet: starting without bundled content."; \
 	fi
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py lti_keygen --if-missing
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST)
 
 test: install chromium
@@ -34,6 +39,24 @@ test: install chromium
 test-postgres: DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casepath
 test-postgres: install chromium
 	DATABASE_URL=$(DATABASE_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+
+# Seeds a separate SQLite database (var/bench.sqlite3) with 300 residents and
+# 100,000 scored attempts, then times the program pages against a plain query.
+bench: BENCH_ENV := $(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3
+bench: install postgres-up
+	mkdir -p var
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py seed_bench
+	$(BENCH_ENV) $(PY) manage.py bench_programs
+	@# Load: gunicorn (2 sync workers, DEBUG off) on 127.0.0.1:$(BENCH_PORT), driven by
+	@# 50 simulated residents, on SQLite then PostgreSQL; exits 1 on a missed target.
+	$(PY) -m simulator.bench.run --port $(BENCH_PORT)
+
+# Scale-out and faults (docs/operations.md): two gunicorn servers behind haproxy on
+# one PostgreSQL, a worker SIGKILLed, PostgreSQL restarted, pg_dump/pg_restore and
+# an SQLite backup-API copy, each checked choice by choice; exits 1 on a failure.
+proof: install postgres-up haproxy
+	$(PY) -m simulator.bench.proof --lb-port $(PROOF_LB_PORT) --ports $(PROOF_PORTS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -69,4 +92,21 @@ chromium:
 	@command -v chromium >/dev/null || { \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get update && $$sudo apt-get install -y chromium; \
+	}
+
+# The local PostgreSQL cluster on 127.0.0.1:5432, started if it is not answering.
+postgres-up:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+		for version in $$(ls /etc/postgresql); do \
+			pg_ctlcluster --skip-systemctl-redirect "$$version" main start || true; \
+		done; \
+		for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+		pg_isready -h 127.0.0.1 -p 5432; \
+	}
+
+# `make proof`'s load balancer, from Debian's packages.
+haproxy:
+	@command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && $$sudo apt-get install -y haproxy; \
 	}

@@ -7,7 +7,7 @@ file and line. Pure Python: the import command and the browser editor share it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Set
+from collections.abc import Iterable, Iterator, Set
 
 from cases.schema import Algorithm, Case, Condition, Decision, DecisionType, Library, Next
 from cases.yamlmap import Path
@@ -184,7 +184,8 @@ def stage_edges(case: Case) -> dict[str, list[str]]:
     return edges
 
 
-def _reach(start: set[str], edges: dict[str, list[str]]) -> set[str]:
+def reach(start: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
+    """Every stage reachable from ``start`` along ``edges`` (``start`` included)."""
     seen, todo = set(start), list(start)
     while todo:
         for target in edges.get(todo.pop(), ()):
@@ -236,7 +237,7 @@ def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) ->
 
     edges = stage_edges(case)
     if case.start in stages:
-        reachable = _reach({case.start}, edges)
+        reachable = reach({case.start}, edges)
         for key in case.stages:
             if key not in reachable:
                 yield ("stages", key), f"stage '{key}' cannot be reached from the start"
@@ -245,7 +246,7 @@ def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) ->
     for source, targets in edges.items():
         for target in targets:
             reverse.setdefault(target, []).append(source)
-    can_end = _reach(ends, reverse)
+    can_end = reach(ends, reverse)
     for key in case.stages:
         if key not in can_end:
             yield ("stages", key), f"no path from stage '{key}' reaches an end"

@@ -33,7 +33,7 @@ class CitationIndex:
                 continue  # validated content cites only known keys; never show a broken number
             number = self._numbers.setdefault(key, len(self._numbers) + 1)
             cited.append(Cited(number, reference))
-        return cited
+        return sorted(cited, key=lambda c: c.number)  # [1][2][5], as a reader expects
 
     @property
     def entries(self) -> list[Cited]:

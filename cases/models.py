@@ -44,6 +44,10 @@ class Status(models.TextChoices):
     PUBLISHED = "published", "Approved"
 
 
+EDITABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+IN_REVIEW = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+
+
 class Case(models.Model):
     slug = models.SlugField(unique=True)
     # Null for the bundled cases every program may play; otherwise the
@@ -130,6 +134,13 @@ class CaseVersion(Version):
     review_note = models.CharField(max_length=300, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Browser authoring: the author's YAML as last saved, kept even when it does
+    # not validate (a draft may be broken while it is being written), so typed
+    # text is never lost. ``document`` holds the data it parsed to.
+    source = models.TextField(blank=True)
+    problem_count = models.PositiveIntegerField(default=0)  # at the last save
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "number"]
@@ -144,6 +155,15 @@ class CaseVersion(Version):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
+    @property
+    def is_editable(self) -> bool:
+        """Only a draft, or one sent back for changes, may change; the rest are frozen."""
+        return self.status in EDITABLE
+
+    @property
+    def last_updated(self):
+        return self.updated_at or self.published_at or self.created_at
+
     @cached_property
     def parsed(self) -> schema.Case:
         return schema.Case.model_validate(self.document)
@@ -151,3 +171,22 @@ class CaseVersion(Version):
     @cached_property
     def citable(self) -> dict[str, schema.Reference]:
         return {key: schema.Reference.model_validate(r) for key, r in self.references.items()}
+
+
+class ReviewComment(models.Model):
+    """A reviewer's comment on one version, about one stage or (stage "") the whole case."""
+
+    version = models.ForeignKey(CaseVersion, on_delete=models.CASCADE, related_name="comments")
+    stage = models.CharField(max_length=80, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["version", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.stage or '(case)'}: {self.text[:40]}"

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from scoring.models import Membership, Program, Role
+from cases.models import Case
+from scoring.models import Assignment, Cohort, CohortMember, Membership, Program, Role
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -78,3 +81,81 @@ def is_instructor(user: AnyUser, program: Program | None = None) -> bool:
 
 def is_director(user: AnyUser, program: Program | None = None) -> bool:
     return has_role(user, Role.DIRECTOR, program)
+
+
+# --- cohorts, assignments and item analysis -----------------------------------------
+
+
+def program_residents(program: Program) -> QuerySet:
+    """Ids of the program's residents, as a subquery: those holding the
+    resident role in it, and those on one of its cohorts now."""
+    by_role = Membership.objects.filter(program=program, role=Role.RESIDENT).values("user_id")
+    on_cohort = CohortMember.objects.filter(
+        cohort__program=program, removed_at__isnull=True
+    ).values("user_id")
+    return get_user_model().objects.filter(Q(pk__in=by_role) | Q(pk__in=on_cohort)).values("pk")
+
+
+def get_cohort_for_director(user: AnyUser, pk: int) -> Cohort:
+    """A cohort of a program the user directs; Http404 otherwise."""
+    try:
+        return Cohort.objects.select_related("program").get(
+            pk=pk, program__in=programs_for(user, Role.DIRECTOR)
+        )
+    except Cohort.DoesNotExist:
+        raise Http404("No such cohort.") from None
+
+
+def get_assignment_for_director(user: AnyUser, pk: int) -> Assignment:
+    """An assignment of a cohort in a program the user directs; Http404 otherwise."""
+    try:
+        return Assignment.objects.select_related("cohort__program").get(
+            pk=pk, cohort__program__in=programs_for(user, Role.DIRECTOR)
+        )
+    except Assignment.DoesNotExist:
+        raise Http404("No such assignment.") from None
+
+
+def active_cohort_ids(user: AnyUser) -> QuerySet:
+    """Ids of the cohorts the user is on now, as a subquery."""
+    if not user.is_authenticated or not user.is_active:
+        return CohortMember.objects.none().values("cohort_id")
+    return CohortMember.objects.filter(user=user, removed_at__isnull=True).values("cohort_id")
+
+
+def assignments_for_resident(user: AnyUser) -> QuerySet[Assignment]:
+    """Assignments of every cohort the user is on now, open or not."""
+    return Assignment.objects.filter(cohort__in=active_cohort_ids(user))
+
+
+def get_open_assignment_for_resident(user: AnyUser, pk: int | str, case_id: int) -> Assignment:
+    """An assignment that lists the case, of a cohort the user is on, that
+    has opened; Http404 otherwise (a resident cannot start it early)."""
+    if not str(pk).isdigit():
+        raise Http404("No such assignment.")
+    try:
+        return assignments_for_resident(user).get(
+            pk=pk, cases=case_id, opens_at__lte=timezone.now()
+        )
+    except Assignment.DoesNotExist:
+        raise Http404("No such assignment.") from None
+
+
+def item_analysis_cases(program: Program) -> QuerySet[Case]:
+    """Cases an instructor of `program` may analyse: the program's own, and
+    the bundled ones its residents have played."""
+    played = Case.objects.filter(
+        program__isnull=True, versions__attempts__user__in=program_residents(program)
+    ).values("pk")
+    return Case.objects.filter(Q(program=program) | Q(pk__in=played))
+
+
+def get_case_for_instructor(
+    user: AnyUser, program_slug: str, case_slug: str
+) -> tuple[Program, Case]:
+    """(program, case) when the user is an instructor of the program and may analyse the case."""
+    program = get_program_for_user(user, program_slug, Role.INSTRUCTOR)
+    try:
+        return program, item_analysis_cases(program).get(slug=case_slug)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from simulator.models import Mode
+
 
 class Program(models.Model):
     """A residency program: the unit that owns cohorts, cases and scores."""
@@ -98,3 +100,273 @@ class StepOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step}: {self.verdict}"
+
+    @property
+    def verdict_label(self) -> str:
+        return STEP_VERDICT_LABELS.get(self.verdict, self.verdict)
+
+
+STEP_VERDICT_LABELS = {
+    "met": "Met",
+    "met_alternative": "Met by an alternative",
+    "met_out_of_order": "Met out of order",
+    "missed": "Missed",
+}
+
+
+# --- cohorts and assignments ---------------------------------------------------------
+
+
+class Cohort(models.Model):
+    """A group of a program's residents followed together, e.g. "PGY-1 2026"."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="cohort_name_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CohortMember(models.Model):
+    """A resident's time on a cohort's roster.
+
+    Removal sets ``removed_at`` and keeps the row, so a roster's history stays
+    and the resident's attempts are never touched. Re-adding starts a new row.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_memberships"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cohort", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"],
+                condition=models.Q(removed_at__isnull=True),
+                name="cohort_member_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"
+
+
+class Counts(models.TextChoices):
+    FIRST = "first", "First attempt"
+    BEST = "best", "Best attempt"
+    LAST = "last", "Last attempt"
+
+
+class Assignment(models.Model):
+    """A set of cases a cohort is asked to play between two dates.
+
+    Attempts started from an assignment point back at it and are played in
+    its mode; which of a resident's finished attempts at a case counts is
+    ``counts`` (see scoring.assignments).
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assignments")
+    title = models.CharField(max_length=200)
+    cases = models.ManyToManyField("cases.Case", related_name="assignments")
+    opens_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PRACTICE)
+    pass_mark = models.PositiveSmallIntegerField(default=70)
+    counts = models.CharField(max_length=10, choices=Counts.choices, default=Counts.BEST)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(due_at__gt=models.F("opens_at")),
+                name="assignment_due_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pass_mark__lte=100), name="assignment_pass_mark_percent"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(counts__in=Counts.values), name="assignment_counts_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# --- item analysis -------------------------------------------------------------------
+
+
+class DecisionOutcome(models.Model):
+    """One decision of one scored attempt, denormalized from the score's
+    action verdicts so item analysis is a handful of aggregate queries.
+
+    ``correct`` is True when every action the chosen options performed was
+    indicated (a choice that performs no action is neither right nor wrong:
+    ``scored`` is False for it).
+    """
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="decisions")
+    case_version = models.ForeignKey(
+        "cases.CaseVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    seq = models.PositiveIntegerField()
+    stage = models.CharField(max_length=80)
+    scored = models.BooleanField()
+    correct = models.BooleanField()
+
+    class Meta:
+        ordering = ["score", "seq"]
+        indexes = [models.Index(fields=["case_version", "stage"], name="decision_outcome_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["score", "seq"], name="decision_outcome_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} #{self.seq}: {'correct' if self.correct else 'not correct'}"
+
+
+class OptionPick(models.Model):
+    """One option picked at one decision, with the worst verdict on its actions."""
+
+    decision = models.ForeignKey(DecisionOutcome, on_delete=models.CASCADE, related_name="picks")
+    option = models.CharField(max_length=80)
+    # "indicated", "not_indicated", "harmful", or "" when the option performs no action.
+    verdict = models.CharField(max_length=20, blank=True)
+    severity = models.CharField(max_length=20, blank=True)
+    harm = models.CharField(max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.option}: {self.verdict or 'no action'}"
+
+
+# --- xAPI ------------------------------------------------------------------------------
+
+
+class XapiStatement(models.Model):
+    """An outbox of xAPI statements, written in the transaction that stores a
+    score and sent to the LRS by ``manage.py send_xapi`` until it takes them."""
+
+    statement_id = models.UUIDField(unique=True)
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="xapi_statements")
+    statement = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["sent_at", "next_try_at"], name="xapi_pending")]
+
+    def __str__(self) -> str:
+        return f"xAPI {self.statement_id} ({'sent' if self.sent_at else 'pending'})"
+
+
+# --- LTI 1.3 ---------------------------------------------------------------------------
+
+
+class LtiPlatform(models.Model):
+    """A learning-management system registered with CasePath for a program."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="lti_platforms")
+    name = models.CharField(max_length=200)
+    issuer = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=200)
+    auth_login_url = models.URLField(max_length=300)
+    auth_token_url = models.URLField(max_length=300)
+    key_set_url = models.URLField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_client")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LtiDeployment(models.Model):
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="deployments")
+    deployment_id = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "deployment_id"], name="lti_deployment_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.deployment_id
+
+
+class LtiNonce(models.Model):
+    """Nonces already seen in launches: a replayed id_token is refused."""
+
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "nonce"], name="lti_nonce_once")]
+
+
+class LtiLineItem(models.Model):
+    """Where to send scores back: the platform's line item for one launch's
+    resource link, remembered per attempt started from it."""
+
+    deployment = models.ForeignKey(LtiDeployment, on_delete=models.CASCADE, related_name="+")
+    attempt = models.OneToOneField(
+        "simulator.Attempt", on_delete=models.CASCADE, related_name="lti_line_item"
+    )
+    lineitem_url = models.URLField(max_length=500)
+    lti_user_id = models.CharField(max_length=255)
+    score_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    def __str__(self) -> str:
+        return self.lineitem_url
+
+
+class LtiUser(models.Model):
+    """Which CasePath account an LMS user (platform, ``sub``) signs in as."""
+
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="+")
+    sub = models.CharField(max_length=255)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "sub"], name="lti_user_once")]
+
+
+class LoginFailure(models.Model):
+    """One failed log-in, kept for the throttle in ``scoring.login`` (in the
+    database, so every app server counts the same failures)."""
+
+    username = models.CharField(max_length=150)  # as typed, lower-cased; may name no account
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["username", "created_at"], name="login_failure_user"),
+            models.Index(fields=["ip", "created_at"], name="login_failure_ip"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.ip} at {self.created_at}"

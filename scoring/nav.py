@@ -49,6 +49,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "Write cases, submit them for review, and review your colleagues' cases.",
     ),
     NavItem(
+        "Item analysis",
+        "scoring:items",
+        frozenset({Role.INSTRUCTOR}),
+        "How each decision of your program's cases performs: choices, difficulty, discrimination.",
+    ),
+    NavItem(
         "Program",
         "scoring:program",
         frozenset({Role.DIRECTOR}),

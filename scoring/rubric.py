@@ -129,8 +129,8 @@ class ActionVerdict:
     severity: Severity | None  # set for harmful
     harm: str | None  # harm key, for harmful
     step: str | None  # the step that calls for it, for indicated
-    # A later repeat of an action already judged: it carries the first
-    # verdict and is not counted again.
+    # The action was already taken earlier in the attempt; its penalty, if
+    # any, is counted once.
     repeat: bool
     rationale: str
     citations: tuple[str, ...]
@@ -347,7 +347,7 @@ def _judge_actions(
     offered: frozenset[str],
 ) -> list[tuple[TakenAction, ActionVerdict]]:
     judged: list[tuple[TakenAction, ActionVerdict]] = []
-    first: dict[str, ActionVerdict] = {}
+    seen: set[str] = set()
     for item in taken:
         where = {
             "action": item.action,
@@ -356,25 +356,11 @@ def _judge_actions(
             "stage": item.stage,
             "option": item.option,
         }
-        if item.action in first:
-            # Judged once: the repeat says what the first occurrence was.
-            earlier_verdict = first[item.action]
-            judged.append(
-                (
-                    item,
-                    ActionVerdict(
-                        verdict=earlier_verdict.verdict,
-                        severity=earlier_verdict.severity,
-                        harm=earlier_verdict.harm,
-                        step=earlier_verdict.step,
-                        repeat=True,
-                        rationale=earlier_verdict.rationale,
-                        citations=earlier_verdict.citations,
-                        **where,
-                    ),
-                )
-            )
-            continue
+        # Every occurrence is judged on what was known when it was taken (an MRI
+        # after films is fine even if an earlier one was not); a repeat is only
+        # marked, and counted once in the penalties (see ``score``).
+        repeat = item.action in seen
+        seen.add(item.action)
         earlier = frozenset(t.action for t in taken if t.time < item.time)
         harm = _harm_for(algorithm, item, earlier)
         if harm is not None:
@@ -383,7 +369,7 @@ def _judge_actions(
                 severity=harm.severity,
                 harm=harm.key,
                 step=None,
-                repeat=False,
+                repeat=repeat,
                 rationale=harm.rationale,
                 citations=tuple(harm.citations),
                 **where,
@@ -394,7 +380,7 @@ def _judge_actions(
                 severity=None,
                 harm=None,
                 step=step.key,
-                repeat=False,
+                repeat=repeat,
                 rationale=step.rationale,
                 citations=tuple(step.citations),
                 **where,
@@ -405,12 +391,11 @@ def _judge_actions(
                 severity=None,
                 harm=None,
                 step=None,
-                repeat=False,
+                repeat=repeat,
                 rationale=NOT_INDICATED_RATIONALE,
                 citations=tuple(algorithm.citations),
                 **where,
             )
-        first[item.action] = verdict
         judged.append((item, verdict))
     return judged
 
@@ -437,13 +422,16 @@ def score(
     # Exact arithmetic, so 93.75 stays 93.75 and the rounding is the one documented.
     coverage = Fraction(100) * earned / total_weight if total_weight else Fraction(100)
 
-    counted = [a for a in actions if not a.repeat]
-    harm_pairs = {(a.harm, a.action): a.severity for a in counted if a.severity is not None}
+    harm_pairs = {(a.harm, a.action): a.severity for a in actions if a.severity is not None}
+    critical: dict[tuple[str | None, str], ActionVerdict] = {}
+    for a in actions:
+        if a.severity is Severity.critical:
+            critical.setdefault((a.harm, a.action), a)  # the first time it happened
     penalties = {
         "out_of_order": ORDER_PENALTY
         * sum(1 for s in steps if s.verdict is StepStatus.met_out_of_order),
         "not_indicated": NOT_INDICATED_PENALTY
-        * len({a.action for a in counted if a.verdict is ActionStatus.not_indicated}),
+        * len({a.action for a in actions if a.verdict is ActionStatus.not_indicated}),
         "harm": sum(HARM_PENALTIES[severity] for severity in harm_pairs.values()),
     }
     penalty_total = sum(penalties.values())
@@ -454,7 +442,7 @@ def score(
         penalties=penalties,
         steps=steps,
         actions=actions,
-        critical_errors=tuple(a for a in counted if a.severity is Severity.critical),
+        critical_errors=tuple(critical.values()),
         rubric_version=RUBRIC_VERSION,
     )
 

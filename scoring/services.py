@@ -1,12 +1,26 @@
-"""Writes for scoring: storing an attempt's score under the current rubric."""
+"""Writes for scoring: storing an attempt's score under the current rubric,
+with the rows the dashboards, item analysis and exports aggregate."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable, Sequence
+from functools import partial
+
+from django.conf import settings
 from django.db import transaction
 
 from cases import schema
-from scoring import rubric
-from scoring.models import Score, StepOutcome
+from scoring import items, rubric
+from scoring.models import (
+    DecisionOutcome,
+    LtiLineItem,
+    OptionPick,
+    Score,
+    StepOutcome,
+    XapiStatement,
+)
+from scoring.xapi import AttemptRecord, attempt_statements
 from simulator import engine
 
 
@@ -15,7 +29,9 @@ def attempt_score(
     *, attempt, case: schema.Case, algorithm: schema.Algorithm, state: engine.State
 ) -> Score:
     """Score a finished attempt under the current rubric and store it, with
-    a row per step verdict for the mastery views. Idempotent per rubric version."""
+    a row per step verdict for the mastery views, a row per decision for item
+    analysis, and its xAPI statements in the outbox. Idempotent per rubric
+    version."""
     existing = attempt.scores.filter(rubric_version=rubric.RUBRIC_VERSION).first()
     if existing:
         return existing
@@ -39,4 +55,86 @@ def attempt_score(
         )
         for verdict in result.steps
     )
+    choices = list(attempt.choices.order_by("seq").values_list("seq", "stage", "options"))
+    decisions = items.decisions(choices, score.result["actions"])
+    score_decisions_store(score=score, case_version_id=attempt.case_version_id, found=decisions)
+    xapi_outbox_add(score=score, attempt=attempt, case=case, decisions=decisions)
+    if LtiLineItem.objects.filter(attempt=attempt).exists():
+        # Sent after the commit, outside the transaction: the LMS being slow or
+        # down never loses the score, which stays pending for `send_lti_scores`.
+        from scoring import lti  # the LTI module imports this one
+
+        transaction.on_commit(partial(lti.score_publish_pending, attempt_id=attempt.pk))
     return score
+
+
+def score_decisions_store(
+    *, score: Score, case_version_id: int, found: Sequence[items.Decision]
+) -> None:
+    """Write one DecisionOutcome per decision and one OptionPick per option picked."""
+    outcomes = DecisionOutcome.objects.bulk_create(
+        DecisionOutcome(
+            score=score,
+            case_version_id=case_version_id,
+            seq=d.seq,
+            stage=d.stage,
+            scored=d.scored,
+            correct=d.correct,
+        )
+        for d in found
+    )
+    OptionPick.objects.bulk_create(
+        OptionPick(
+            decision=outcome,
+            option=pick.option,
+            verdict=pick.verdict,
+            severity=pick.severity,
+            harm=pick.harm,
+        )
+        for outcome, d in zip(outcomes, found, strict=True)
+        for pick in d.picks
+    )
+
+
+def attempt_record(
+    *, score: Score, attempt, case: schema.Case, decisions: Iterable[items.Decision]
+) -> AttemptRecord:
+    user = attempt.user
+    assignment = attempt.assignment
+    return AttemptRecord(
+        attempt_id=attempt.pk,
+        username=user.get_username(),
+        full_name=user.get_full_name(),
+        case_slug=case.slug,
+        case_title=case.title,
+        case_version=attempt.case_version.number,
+        mode=attempt.mode,
+        started_at=attempt.started_at,
+        finished_at=attempt.finished_at,
+        score=score.score,
+        critical_errors=score.critical_errors,
+        rubric_version=score.rubric_version,
+        pass_mark=assignment.pass_mark if assignment is not None else None,
+        decisions=tuple(decisions),
+        prompts={
+            key: stage.decision.prompt
+            for key, stage in case.stages.items()
+            if stage.decision is not None
+        },
+    )
+
+
+def xapi_outbox_add(
+    *, score: Score, attempt, case: schema.Case, decisions: Iterable[items.Decision]
+) -> list[XapiStatement]:
+    """Queue the attempt's xAPI statements, in the caller's transaction."""
+    record = attempt_record(score=score, attempt=attempt, case=case, decisions=decisions)
+    # A statement id already queued is the same statement (ids are derived
+    # from the attempt and rubric version): keep the first.
+    return XapiStatement.objects.bulk_create(
+        (
+            XapiStatement(statement_id=uuid.UUID(s["id"]), score=score, statement=s)
+            for s in attempt_statements(record, site_url=settings.SITE_URL)
+        ),
+        ignore_conflicts=True,
+    )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from scoring.access import memberships_for
+from scoring.assignments import resident_assignments
 from scoring.debrief import debrief_for
 from scoring.history import history_for
 from scoring.models import Program, Role
@@ -38,7 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
         for role in Role
         if role in programs_by_role
     ]
-    return render(request, "scoring/home.html", {"cards": cards})
+    assignments = resident_assignments(request.user) if Role.RESIDENT in programs_by_role else []
+    return render(request, "scoring/home.html", {"cards": cards, "assignments": assignments})
 
 
 @require_GET

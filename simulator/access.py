@@ -10,6 +10,7 @@ from django.http import Http404
 
 from cases.models import Case
 from scoring.access import AnyUser, programs_for
+from simulator import documents
 from simulator.models import Attempt
 
 
@@ -31,12 +32,17 @@ def get_playable_case(user: AnyUser, slug: str) -> Case:
 
 
 def get_attempt_for_user(user: AnyUser, pk: int) -> Attempt:
-    """The user's own attempt, with its frozen case and algorithm, in one query."""
+    """The user's own attempt, with its frozen case and algorithm, in one query
+    (two the first time a worker process sees that case version)."""
     if not user.is_authenticated:
         raise Http404("No such attempt.")
     try:
-        return Attempt.objects.select_related(
-            "case_version__case", "case_version__algorithm_version"
-        ).get(pk=pk, user=user)
+        attempt = (
+            Attempt.objects.select_related("case_version__case", "case_version__algorithm_version")
+            .defer(*documents.DEFERRED)
+            .get(pk=pk, user=user)
+        )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
+    documents.prime(attempt.case_version)
+    return attempt

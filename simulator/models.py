@@ -30,6 +30,14 @@ class Attempt(models.Model):
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.PRACTICE)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when the attempt was started from a program's assignment.
+    assignment = models.ForeignKey(
+        "scoring.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attempts",
+    )
 
     class Meta:
         ordering = ["-started_at"]

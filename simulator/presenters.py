@@ -10,6 +10,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.http import QueryDict
+
 from cases import checks, schema
 from cases.citations import CitationIndex, Cited
 from scoring.rubric import ActionStatus, ActionVerdict
@@ -171,10 +173,14 @@ class FormOption:
     rank: int | None  # the position given, for put-in-order
 
 
-def form_options(decision: schema.Decision | None, posted: Sequence[str]) -> list[FormOption]:
+def form_options(decision: schema.Decision | None, post: QueryDict | None) -> list[FormOption]:
+    """The decision's options, with what the learner had entered if the form
+    comes back with an error, so nothing typed is lost."""
     if decision is None:
         return []
+    picked = set(post.getlist("option")) if post else set()
+    ranks = {o.key: (post.get(f"rank-{o.key}", "") if post else "") for o in decision.options}
     return [
-        FormOption(o, o.key in posted, posted.index(o.key) + 1 if o.key in posted else None)
+        FormOption(o, o.key in picked, int(ranks[o.key]) if ranks[o.key].isdigit() else None)
         for o in decision.options
     ]

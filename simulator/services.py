@@ -57,8 +57,14 @@ def attempt_play(attempt: Attempt) -> Play:
     return Play(attempt=attempt, choices=list(attempt.choices.order_by("seq")))
 
 
-def attempt_start(*, user, case: Case, mode: Mode) -> Attempt:
-    return Attempt.objects.create(user=user, case_version=case.published, mode=mode)
+def attempt_start(*, user, case: Case, mode: Mode, assignment=None) -> Attempt:
+    """Start an attempt on the case's published version. An assignment's
+    mode wins over the one asked for: an assessment cannot be practised."""
+    if assignment is not None:
+        mode = Mode(assignment.mode)
+    return Attempt.objects.create(
+        user=user, case_version=case.published, mode=mode, assignment=assignment
+    )
 
 
 @dataclass(frozen=True)

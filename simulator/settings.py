@@ -8,6 +8,7 @@ that names the variable to set; manage.py and wsgi.py print just that line.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,12 @@ INSTALLED_APPS = [
     "scoring",
 ]
 
+# `make bench` only: baseline views (/bench/hello, /bench/read, /bench/insert) and
+# their one table. Never set in a deployment; without it the URLs do not exist.
+BENCH = env_bool("BENCH", default=False)
+if BENCH:
+    INSTALLED_APPS.append("simulator.bench")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "simulator.middleware.ContentSecurityPolicyMiddleware",
@@ -183,7 +190,14 @@ def database_from_url(url: str) -> dict[str, Any]:
         raise ImproperlyConfigured(
             f"DATABASE_URL uses an unsupported database: {_DATABASE_URL_HELP}."
         )
-    config["TEST"] = {"NAME": "test_casepath"} if engine.endswith("postgresql") else {}
+    if engine.endswith("postgresql"):
+        config["TEST"] = {"NAME": "test_casepath"}
+    else:
+        # A file, not Django's in-memory default: a shared-cache memory database
+        # locks whole tables and ignores the busy timeout, so concurrent writes
+        # in tests would not behave as they do in production.
+        test_file = Path(tempfile.gettempdir()) / f"casepath-test-{os.getpid()}.sqlite3"
+        config["TEST"] = {"NAME": str(test_file)}
     return config
 
 
@@ -257,3 +271,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+
+# Programs: xAPI and LTI ----------------------------------------------------
+
+# The public address of this site: xAPI activity ids and the LTI tool's URLs start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+# A Learning Record Store's xAPI base URL (statements go to <XAPI_ENDPOINT>/statements);
+# empty keeps the statements in the outbox and the download only.
+XAPI_ENDPOINT = os.environ.get("XAPI_ENDPOINT", "").strip().rstrip("/")
+XAPI_USERNAME = os.environ.get("XAPI_USERNAME", "")
+XAPI_PASSWORD = os.environ.get("XAPI_PASSWORD", "")
+# The LTI tool's RSA private key (PEM), which signs its requests to a platform's
+# token endpoint; `manage.py lti_keygen` writes one. Share the file between app servers.
+LTI_PRIVATE_KEY_FILE = Path(
+    os.environ.get("LTI_PRIVATE_KEY_FILE", "") or BASE_DIR / "var" / "lti-private-key.pem"
+)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from scoring import views as scoring_views
+from scoring.login import ThrottledLoginForm
 from simulator import views
 
 accounts = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
+            template_name="registration/login.html",
+            authentication_form=ThrottledLoginForm,
+            redirect_authenticated_user=True,
         ),
         name="login",
     ),
@@ -41,5 +45,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("simulator.play_urls")),
     path("", include("scoring.urls")),
+    path("", include("cases.urls")),
     path("", scoring_views.home, name="home"),
 ]
+
+if settings.BENCH:  # `make bench` only (docs/operations.md)
+    urlpatterns.insert(0, path("bench/", include("simulator.bench.urls")))

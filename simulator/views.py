@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -17,6 +16,7 @@ from django_htmx.middleware import HtmxDetails
 
 from cases import schema
 from cases.citations import CitationIndex
+from scoring.access import get_open_assignment_for_resident
 from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import catalogue_for
 from simulator.engine import InvalidChoice
@@ -95,7 +95,10 @@ def attempt_new(request: HttpRequest, slug: str) -> HttpResponse:
         mode = Mode(request.POST.get("mode", Mode.PRACTICE))
     except ValueError:
         mode = Mode.PRACTICE
-    attempt = attempt_start(user=request.user, case=case, mode=mode)
+    assignment = None
+    if raw := request.POST.get("assignment", ""):
+        assignment = get_open_assignment_for_resident(request.user, raw, case.pk)
+    attempt = attempt_start(user=request.user, case=case, mode=mode, assignment=assignment)
     return redirect("simulator:play", pk=attempt.pk)
 
 
@@ -122,7 +125,7 @@ def _parse_choice(decision: schema.Decision, post) -> list[str]:
 
 
 def _stage_context(
-    play: Play, *, error: str = "", notice: str = "", posted: Sequence[str] = ()
+    play: Play, *, error: str = "", notice: str = "", post: QueryDict | None = None
 ) -> dict:
     citations = CitationIndex(play.attempt.case_version.citable)
     feedback = None
@@ -140,7 +143,7 @@ def _stage_context(
         "feedback": feedback,
         "error": error,
         "notice": notice,
-        "form_options": form_options(play.stage.decision, posted),
+        "form_options": form_options(play.stage.decision, post if error else None),
         "positions": range(1, len(play.stage.decision.options) + 1) if play.stage.decision else (),
         "references": citations,
     }
@@ -164,11 +167,11 @@ def choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         seq = -1  # a malformed post is treated as stale: it records nothing
     current = attempt_play(attempt)
-    error, notice, posted = "", "", []
+    error, notice = "", ""
     if seq == len(current.choices) and not current.state.finished:
         try:
-            posted = _parse_choice(current.stage.decision, request.POST)
-            chosen = attempt_choose(attempt=attempt, seq=seq, options=posted)
+            picked = _parse_choice(current.stage.decision, request.POST)
+            chosen = attempt_choose(attempt=attempt, seq=seq, options=picked)
         except InvalidChoice as invalid:
             error = str(invalid)
         else:
@@ -176,10 +179,10 @@ def choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     else:
         notice = "That decision was already recorded; this is where the case stands."
     if request.htmx:
-        context = _stage_context(current, error=error, notice=notice, posted=posted)
+        context = _stage_context(current, error=error, notice=notice, post=request.POST)
         return render(request, "simulator/play.html#stage", context)
     if error:
-        context = _stage_context(current, error=error, posted=posted)
+        context = _stage_context(current, error=error, post=request.POST)
         return render(request, "simulator/play.html", context, status=400)
     if notice:
         messages.info(request, notice)

@@ -68,3 +68,16 @@ def director(program: Program) -> Any:
 @pytest.fixture
 def outsider(db: None) -> Any:
     return UserFactory(username="otto")
+
+
+CONTENT = settings.BASE_DIR / "cases" / "content"
+
+
+@pytest.fixture
+def bundled(db: None) -> None:
+    """The bundled library, algorithm and cases, imported as `make run` does."""
+    from cases.services import content_import
+    from cases.validate import read_sources
+
+    sources, _ = read_sources([CONTENT])
+    content_import(sources)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
@@ -38,3 +41,74 @@ class MembershipFactory(DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     program = factory.SubFactory(ProgramFactory)
     role = Role.RESIDENT
+
+
+# --- programs: cohorts and assignments -------------------------------------------------
+
+
+class CohortFactory(DjangoModelFactory):
+    class Meta:
+        model = "scoring.Cohort"
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"PGY-1 {2026 + n}")
+
+
+class CohortMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = "scoring.CohortMember"
+
+    cohort = factory.SubFactory(CohortFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class AssignmentFactory(DjangoModelFactory):
+    """An assignment open since yesterday and due in a week; pass ``cases=[...]``."""
+
+    class Meta:
+        model = "scoring.Assignment"
+        skip_postgeneration_save = True
+
+    cohort = factory.SubFactory(CohortFactory)
+    title = factory.Sequence(lambda n: f"Assignment {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    mode = "practice"
+    pass_mark = 70
+    counts = "best"
+
+    @factory.post_generation
+    def cases(self, create: bool, extracted, **kwargs) -> None:
+        if create and extracted:
+            self.cases.set(extracted)
+
+
+# --- authoring: cases written in the browser -------------------------------------------
+
+
+def import_test_content() -> None:
+    """The library, algorithm and case of tests/cases/valid, imported as the command does."""
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    valid = Path(__file__).parent / "cases" / "valid"
+    call_command("import_content", str(valid), stdout=StringIO())
+
+
+def authored_case(*, program, author, slug: str = "heel-lump", title: str = "A lump on the heel"):
+    """A valid draft of a case of ``program``: the test case of tests/cases/valid under
+    ``slug`` (call ``import_test_content`` first). Returns its first CaseVersion."""
+    from pathlib import Path
+
+    from cases import authoring
+    from cases.models import Algorithm
+
+    text = (Path(__file__).parent / "cases" / "valid" / "case.yaml").read_text(encoding="utf-8")
+    text = text.replace("slug: test-case", f"slug: {slug}", 1)
+    text = text.replace("title: A lump on the foot", f"title: {title}", 1)
+    draft = authoring.case_create(
+        user=author, program=program, slug=slug, title=title, algorithm=Algorithm.objects.get()
+    )
+    return authoring.case_version_save(version=draft, text=text).version

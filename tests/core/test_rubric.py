@@ -134,12 +134,13 @@ def test_missed_steps() -> None:
     assert result.coverage == 37.5
 
 
-def test_repeated_action_is_judged_once() -> None:
+def test_a_repeated_action_is_judged_on_what_was_known_then_and_counted_once() -> None:
     result = _result("mri_first")
     mris = [a for a in result.actions if a.action == "imaging.mri"]
+    # The first MRI came before films; the repeat, after them, is what the reference does.
     assert [(a.time, a.verdict, a.repeat) for a in mris] == [
         ((0, 0), ActionStatus.harmful, False),
-        ((2, 0), ActionStatus.harmful, True),
+        ((2, 0), ActionStatus.indicated, True),
     ]
     assert result.penalties["harm"] == 5
 

@@ -91,6 +91,7 @@ def test_the_home_page_runs_a_fixed_number_of_queries(
     for other in ("Eastfield", "Westfield"):
         MembershipFactory(user=resident, program__name=f"{other} Residency")
     client.force_login(resident)
-    # session, user, the memberships for the cards, the roles for the navigation
-    with django_assert_num_queries(4):
+    # session, user, the memberships for the cards, the resident's assignments
+    # (none), the roles for the navigation
+    with django_assert_num_queries(5):
         client.get("/")

@@ -58,3 +58,14 @@ def test_seed_demo_refuses_to_run_in_production(settings: Any) -> None:
     assert not Program.objects.exists()
     seed(force=True)
     assert Program.objects.count() == 1
+
+
+def test_seed_demo_puts_the_demo_resident_on_a_cohort_once(settings: Any) -> None:
+    from scoring.models import CohortMember
+
+    settings.DEBUG = True
+    seed()
+    seed()
+    member = CohortMember.objects.get()
+    assert (member.cohort.name, member.user.username) == ("PGY-1 demo", "resident")
+    assert member.cohort.program.slug == "demo-residency"

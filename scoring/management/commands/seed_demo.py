@@ -9,10 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from scoring.models import Membership, Program, Role
+from scoring.models import Cohort, CohortMember, Membership, Program, Role
 
 DEMO_PROGRAM_SLUG = "demo-residency"
 DEMO_PROGRAM_NAME = "Demo Residency"
+DEMO_COHORT_NAME = "PGY-1 demo"
 DEMO_PASSWORD = "casepath-demo"  # noqa: S105 - published on purpose, see README.
 DEMO_ACCOUNTS: tuple[tuple[str, Role], ...] = (
     ("resident", Role.RESIDENT),
@@ -66,4 +67,10 @@ def seed_demo() -> list[str]:
             user.save()
             created.append(username)
         Membership.objects.get_or_create(user=user, program=program, role=role)
+    # A cohort with the demo resident on it, so the director's dashboard and
+    # mastery grid show the resident's attempts from the start.
+    cohort, _ = Cohort.objects.get_or_create(program=program, name=DEMO_COHORT_NAME)
+    resident = user_model.objects.get(username="resident")
+    if not CohortMember.objects.filter(cohort=cohort, user=resident).exists():
+        CohortMember.objects.create(cohort=cohort, user=resident)
     return created

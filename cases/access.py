@@ -1,0 +1,67 @@
+"""The one place that answers "may this user author or review this case?".
+
+Instructors author and review the cases of the programs they teach in. The
+bundled cases (no program) are changed through the content folder, never in
+the browser. Anything else is a 404, so a draft's existence is not revealed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cases.models import Case, CaseVersion, ReviewComment
+from scoring.access import AnyUser, programs_for
+from scoring.models import Program, Role
+
+
+def author_programs(user: AnyUser) -> QuerySet[Program]:
+    return programs_for(user, Role.INSTRUCTOR)
+
+
+def authorable_cases(user: AnyUser) -> QuerySet[Case]:
+    return Case.objects.filter(program__in=author_programs(user))
+
+
+def get_case_for_author(user: AnyUser, slug: str) -> Case:
+    try:
+        return authorable_cases(user).select_related("program", "published").get(slug=slug)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def get_program_for_author(user: AnyUser, pk: object) -> Program:
+    try:
+        return author_programs(user).get(pk=int(str(pk)))
+    except (ValueError, Program.DoesNotExist):
+        raise Http404("No such program.") from None
+
+
+def get_version_for_author(user: AnyUser, slug: str, number: object) -> CaseVersion:
+    try:
+        return (
+            CaseVersion.objects.filter(case__in=authorable_cases(user))
+            .select_related("case", "algorithm_version__algorithm", "author", "reviewer")
+            .get(case__slug=slug, number=int(str(number)))
+        )
+    except (ValueError, CaseVersion.DoesNotExist):
+        raise Http404("No such version.") from None
+
+
+def copyable_versions(user: AnyUser) -> QuerySet[CaseVersion]:
+    """Published versions an instructor may copy into a new case: the bundled
+    cases and the published cases of the programs they teach in."""
+    programs = author_programs(user)
+    return CaseVersion.objects.filter(
+        Q(case__program__isnull=True) | Q(case__program__in=programs),
+        pk__in=Case.objects.filter(published__isnull=False).values("published"),
+    )
+
+
+def get_comment_for_author(user: AnyUser, pk: int) -> ReviewComment:
+    try:
+        return ReviewComment.objects.select_related("version__case").get(
+            pk=pk, version__case__in=authorable_cases(user)
+        )
+    except ReviewComment.DoesNotExist:
+        raise Http404("No such comment.") from None

@@ -1,0 +1,444 @@
+"""Writes for browser authoring and clinical review of cases.
+
+A case written in the browser lives as versions of one ``Case``. The newest
+version is the one being worked on:
+
+    draft ──submit──▶ submitted ──start review──▶ in review ──approve──▶ published
+      ▲                                              │
+      └──────────── edit ◀── changes requested ◀─────┘
+
+Only a draft (or a version sent back for changes) may change; its YAML is
+stored as the author last saved it, valid or not, and every save runs the
+same validator as ``import_content``. Only a valid draft can be submitted;
+the reviewer must be another instructor of the program; approving publishes
+the version and moves ``Case.published`` to it. Published versions never
+change: editing a published case starts a new draft, and attempts keep the
+version they started on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases import editing, models, schema
+from cases.services import (
+    algorithm_version,
+    cited_keys,
+    content_hash,
+    document_of,
+    latest_references,
+    stored_context,
+)
+from cases.validate import Context, Problem, Report, Source, validate
+from cases.yamlmap import YamlProblem, dump, load
+
+MAX_UPLOAD_BYTES = 256 * 1024
+
+
+class AuthoringRefused(Exception):
+    """A write that is not allowed in the version's state; the message is for the user."""
+
+
+class NotEditable(AuthoringRefused):
+    """The version is submitted, under review or published: it cannot change."""
+
+
+@dataclass
+class Saved:
+    version: models.CaseVersion
+    report: Report
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def source_name(slug: str) -> str:
+    return f"{slug} (draft)"
+
+
+def draft_text(version: models.CaseVersion) -> str:
+    """The YAML the author works on: as last saved, or the stored document written out."""
+    return version.source or (dump(version.document) if version.document else "")
+
+
+def export_text(version: models.CaseVersion) -> str:
+    """A draft as typed; any other version as its stored document, which imports back to itself."""
+    return draft_text(version) if version.is_editable else dump(version.document)
+
+
+def _context(references: Mapping[str, dict] | None) -> Context:
+    """What is stored, for the validator; ``references`` when the caller already has them."""
+    if references is None:
+        return stored_context()
+
+    def lookup(slug: str, number: int | None) -> schema.Algorithm | None:
+        version = algorithm_version(slug, number)
+        return version.parsed if version else None
+
+    return Context(references=frozenset(references), algorithm=lookup)
+
+
+def check(slug: str, text: str, references: Mapping[str, dict] | None = None) -> Report:
+    """Validate a case's YAML with the import command's validator and the stored content."""
+    source = Source(source_name(slug), text)
+    report = validate([source], _context(references))
+    if source.document is not None and not isinstance(source.document, schema.Case):
+        report.problems.insert(0, source.problem(("document",), "this is not a case document"))
+    elif source.document is not None and source.document.slug != slug:
+        report.problems.insert(
+            0, source.problem(("slug",), f"this case's slug is '{slug}'; it cannot change here")
+        )
+    return report
+
+
+def check_version(
+    version: models.CaseVersion, references: Mapping[str, dict] | None = None
+) -> Report:
+    return check(version.case.slug, draft_text(version), references)
+
+
+def _ensure_editable(version: models.CaseVersion) -> None:
+    if not version.is_editable:
+        raise NotEditable(
+            f"Version {version.number} is {version.get_status_display().lower()}; "
+            "it can no longer be changed."
+        )
+
+
+def _store(version: models.CaseVersion, text: str, report: Report) -> None:
+    """Write the draft's text and, as far as it goes, what it means."""
+    version.source = text
+    try:
+        data = load(text).data
+    except YamlProblem:
+        data = None
+    if isinstance(data, dict):
+        # JSON-safe: YAML may read "2020-01-01" as a date, which JSON cannot hold.
+        version.document = json.loads(json.dumps(data, default=str))
+        for name in ("title", "presentation"):
+            if isinstance(data.get(name), str) and data[name].strip():
+                setattr(version, name, data[name].strip()[:200])
+    version.content_hash = ""
+    (source,) = report.sources
+    case = source.document
+    if report.ok and isinstance(case, schema.Case):
+        pinned = algorithm_version(case.algorithm, case.algorithm_version)
+        if pinned is not None:
+            case = case.model_copy(update={"algorithm_version": pinned.number})
+            references = latest_references()
+            cited = {
+                key: references.get(key) or pinned.references[key]
+                for key in cited_keys(pinned.parsed) + cited_keys(case)
+            }
+            version.document = document_of(case)
+            version.references = cited
+            version.content_hash = content_hash(version.document, cited)
+            version.algorithm_version = pinned
+            version.difficulty = case.difficulty
+            version.minutes = case.minutes
+    version.problem_count = len(report.problems)
+    version.updated_at = timezone.now()
+    version.__dict__.pop("parsed", None)
+    version.__dict__.pop("citable", None)
+
+
+def _locked(version: models.CaseVersion) -> models.CaseVersion:
+    """The version re-read under a row lock, so two saves of one draft queue up."""
+    return models.CaseVersion.objects.select_for_update().select_related("case").get(pk=version.pk)
+
+
+def case_version_save(*, version: models.CaseVersion, text: str) -> Saved:
+    """Store the draft's YAML as typed, whatever the validator says of it."""
+    with transaction.atomic():
+        version = _locked(version)
+        _ensure_editable(version)
+        report = check(version.case.slug, text)
+        _store(version, text, report)
+        version.save()
+    return Saved(version, report)
+
+
+def case_version_edit(
+    *, version: models.CaseVersion, change: Callable[[dict], object]
+) -> tuple[Saved, object]:
+    """Apply one editor form to the draft's working data; returns what ``change`` returned.
+
+    Raises ``editing.EditRefused`` (nothing is stored) when the form cannot
+    be applied, e.g. while the YAML does not parse.
+    """
+    with transaction.atomic():
+        version = _locked(version)
+        _ensure_editable(version)
+        try:
+            data = load(draft_text(version)).data
+        except YamlProblem as problem:
+            raise editing.EditRefused(
+                f"The YAML has an error on line {problem.line}: fix it in the YAML tab first."
+            ) from None
+        if not isinstance(data, dict):
+            raise editing.EditRefused("The YAML is not a mapping: fix it in the YAML tab first.")
+        result = change(data)
+        text = dump(data)
+        report = check(version.case.slug, text)
+        _store(version, text, report)
+        version.save()
+    return Saved(version, report), result
+
+
+def _new_version(
+    *, case: models.Case, text: str, user, pinned: models.AlgorithmVersion
+) -> models.CaseVersion:
+    latest = case.versions.order_by("-number").first()
+    version = models.CaseVersion(
+        case=case,
+        number=latest.number + 1 if latest else 1,
+        document={},
+        algorithm_version=pinned,
+        status=models.Status.DRAFT,
+        author=user,
+        title=case.slug,
+        presentation="",
+        difficulty=schema.Difficulty.intermediate,
+        minutes=15,
+    )
+    report = check(case.slug, text)
+    _store(version, text, report)
+    version.save()
+    return version
+
+
+def skeleton(*, slug: str, title: str, pinned: models.AlgorithmVersion) -> str:
+    """A new case: a start stage that asks a decision and an ending stage, to fill in."""
+    data = {
+        "document": "case",
+        "slug": slug,
+        "title": title,
+        "presentation": "",
+        "algorithm": pinned.algorithm.slug,
+        "algorithm_version": pinned.number,
+        "patient": {"summary": "", "age": 50, "sex": "female"},
+        "start": "presentation",
+        "stages": {
+            "presentation": {
+                "title": "Presentation",
+                "narrative": "",
+                "decision": {"prompt": "What do you do first?", "options": []},
+            },
+            "outcome": {"title": "Outcome", "narrative": "", "outcome": "good"},
+        },
+    }
+    return dump(data)
+
+
+def _claim_slug(slug: str, program) -> models.Case:
+    slug = slug.strip()
+    editing._check_key(slug, "case")
+    if models.Case.objects.filter(slug=slug).exists():
+        raise AuthoringRefused(f"The slug '{slug}' is taken; choose another.")
+    return models.Case.objects.create(slug=slug, program=program)
+
+
+@transaction.atomic
+def case_create(
+    *, user, program, slug: str, title: str, algorithm: models.Algorithm
+) -> models.CaseVersion:
+    """A new case of ``program`` with a first draft to fill in."""
+    pinned = algorithm.versions.order_by("-number").first()
+    if pinned is None:
+        raise AuthoringRefused(f"The algorithm '{algorithm.slug}' has no version yet.")
+    case = _claim_slug(slug, program)
+    text = skeleton(slug=case.slug, title=title.strip() or case.slug, pinned=pinned)
+    return _new_version(case=case, text=text, user=user, pinned=pinned)
+
+
+@transaction.atomic
+def case_copy(*, user, program, original: models.CaseVersion, slug: str) -> models.CaseVersion:
+    """A new case of ``program`` whose first draft is a copy of ``original``."""
+    case = _claim_slug(slug, program)
+    document = {**original.document, "slug": case.slug}
+    document["title"] = f"{original.title} (copy)"
+    return _new_version(
+        case=case, text=dump(document), user=user, pinned=original.algorithm_version
+    )
+
+
+@transaction.atomic
+def case_version_new_draft(*, case: models.Case, user) -> models.CaseVersion:
+    """The version to edit: the open draft if there is one, else a new draft N+1
+    copied from the newest version (the published one stays as it is)."""
+    models.Case.objects.select_for_update().filter(pk=case.pk).first()
+    latest = case.versions.order_by("-number").first()
+    if latest is None:
+        raise AuthoringRefused("This case has no version to start from.")
+    if latest.is_editable:
+        return latest
+    if latest.status in models.IN_REVIEW:
+        raise NotEditable(
+            f"Version {latest.number} is {latest.get_status_display().lower()}; "
+            "wait for the review before editing."
+        )
+    return _new_version(
+        case=case, text=draft_text(latest), user=user, pinned=latest.algorithm_version
+    )
+
+
+def case_version_submit(*, version: models.CaseVersion, user) -> Saved:
+    """Send a valid draft for review. An invalid one stays a draft; the report says why."""
+    with transaction.atomic():
+        version = _locked(version)
+        _ensure_editable(version)
+        report = check_version(version)
+        if not report.ok:
+            return Saved(version, report)
+        _store(version, draft_text(version), report)
+        version.status = models.Status.SUBMITTED
+        version.author = user
+        version.submitted_at = timezone.now()
+        version.reviewer = None
+        version.save()
+    return Saved(version, report)
+
+
+def _reviewable(version: models.CaseVersion, user) -> models.CaseVersion:
+    version = _locked(version)
+    if version.status not in models.IN_REVIEW:
+        raise AuthoringRefused(
+            f"Version {version.number} is {version.get_status_display().lower()}, "
+            "not waiting for review."
+        )
+    if version.author_id == user.pk:
+        raise AuthoringRefused("You submitted this version: another instructor must review it.")
+    if version.status == models.Status.IN_REVIEW and version.reviewer_id not in (None, user.pk):
+        raise AuthoringRefused("Another instructor is already reviewing this version.")
+    return version
+
+
+@transaction.atomic
+def case_version_start_review(*, version: models.CaseVersion, user) -> models.CaseVersion:
+    version = _reviewable(version, user)
+    version.status = models.Status.IN_REVIEW
+    version.reviewer = user
+    version.save(update_fields=["status", "reviewer"])
+    return version
+
+
+@transaction.atomic
+def case_version_request_changes(
+    *, version: models.CaseVersion, user, note: str
+) -> models.CaseVersion:
+    """Send the version back to its author, with a note and any stage comments made."""
+    version = _reviewable(version, user)
+    note = note.strip()
+    if not note and not version.comments.filter(resolved=False).exists():
+        raise AuthoringRefused("Say what should change: write a note or comment on a stage.")
+    version.status = models.Status.CHANGES_REQUESTED
+    version.reviewer = user
+    version.review_note = note[:300]
+    version.reviewed_at = timezone.now()
+    version.save(update_fields=["status", "reviewer", "review_note", "reviewed_at"])
+    return version
+
+
+@transaction.atomic
+def case_version_approve(*, version: models.CaseVersion, user, note: str = "") -> Saved:
+    """Publish the version: residents who start the case from now on play it."""
+    version = _reviewable(version, user)
+    report = check_version(version)
+    if not report.ok:  # the library or algorithm changed since it was submitted
+        return Saved(version, report)
+    now = timezone.now()
+    version.status = models.Status.PUBLISHED
+    version.reviewer = user
+    version.review_note = note.strip()[:300]
+    version.reviewed_at = now
+    version.published_at = now
+    version.save()
+    models.Case.objects.filter(pk=version.case_id).update(published=version)
+    return Saved(version, report)
+
+
+def review_comment_add(
+    *, version: models.CaseVersion, user, stage: str, text: str
+) -> models.ReviewComment:
+    text = text.strip()
+    if not text:
+        raise AuthoringRefused("Write the comment first.")
+    version = models.CaseVersion.objects.get(pk=version.pk)
+    if version.status not in models.IN_REVIEW:
+        raise AuthoringRefused("Comments are made while a version is under review.")
+    if version.author_id == user.pk:
+        raise AuthoringRefused("You submitted this version: another instructor must review it.")
+    stages = version.document.get("stages") if isinstance(version.document, dict) else None
+    if stage and stage not in (stages or {}):
+        raise AuthoringRefused(f"There is no stage '{stage}' in this version.")
+    return models.ReviewComment.objects.create(
+        version=version, stage=stage, author=user, text=text[:4000]
+    )
+
+
+def review_comment_resolve(*, comment: models.ReviewComment) -> None:
+    comment.resolved = True
+    comment.save(update_fields=["resolved"])
+
+
+def open_comments(version: models.CaseVersion) -> list[models.ReviewComment]:
+    """Unresolved comments on this version or, for a draft sent back, on the one reviewed."""
+    return list(
+        models.ReviewComment.objects.filter(version__case=version.case_id, resolved=False)
+        .select_related("author", "version")
+        .order_by("created_at", "pk")
+    )
+
+
+def upload_text(name: str, data: bytes) -> str:
+    """The text of an uploaded YAML file, or AuthoringRefused saying what is wrong."""
+    if not name.lower().endswith((".yaml", ".yml")):
+        raise AuthoringRefused("Upload a .yaml or .yml file.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise AuthoringRefused(f"The file is over {MAX_UPLOAD_BYTES // 1024} KB.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise AuthoringRefused("The file is not UTF-8 text.") from None
+
+
+def case_import(*, user, program, text: str) -> tuple[models.CaseVersion | None, Report]:
+    """Import a whole case from YAML: a new case, or a new draft of one of ``program``'s.
+
+    Only a valid document is imported; otherwise nothing changes and the
+    report lists the problems.
+    """
+    try:
+        data = load(text).data
+    except YamlProblem:
+        data = None
+    slug = data.get("slug") if isinstance(data, dict) else None
+    report = check(slug if isinstance(slug, str) else "(upload)", text)
+    if not report.ok:
+        return None, report
+    with transaction.atomic():
+        case = models.Case.objects.select_for_update().filter(slug=slug).first()
+        if case is None:
+            case = _claim_slug(slug, program)
+            pinned = algorithm_version(data["algorithm"], data.get("algorithm_version"))
+            return _new_version(case=case, text=text, user=user, pinned=pinned), report
+        if case.program_id != program.pk:
+            raise AuthoringRefused(f"The slug '{slug}' is taken; choose another.")
+        draft = case_version_new_draft(case=case, user=user)
+    saved = case_version_save(version=draft, text=text)
+    return saved.version, saved.report
+
+
+def problems_by_stage(problems: list[Problem]) -> dict[str, list[Problem]]:
+    found: dict[str, list[Problem]] = {}
+    for problem in problems:
+        stage = editing.stage_of(problem.field)
+        if stage:
+            found.setdefault(stage, []).append(problem)
+    return found

@@ -1,0 +1,262 @@
+"""What the case editor shows, built from a draft's working data.
+
+The data may be invalid (a draft is written a field at a time), so every
+value is read defensively and shown as the author typed it. Templates get
+these plain objects and never walk the document themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cases import editing, schema
+from cases.graph import stages_of
+from cases.validate import Problem
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _keys(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    index: int
+    key: str = ""
+    kind: str = "exam"
+    label: str = ""
+    value: str = ""
+    unit: str = ""
+    range: str = ""
+    flag: str = ""
+    report: str = ""
+
+
+def finding_rows(value: object, spare: int = 1) -> list[FindingRow]:
+    """The findings as rows, plus ``spare`` empty rows to add new ones."""
+    rows = []
+    for i, item in enumerate(value if isinstance(value, list) else []):
+        item = item if isinstance(item, dict) else {}
+        rows.append(
+            FindingRow(
+                i,
+                **{name: _text(item.get(name)) for name in editing.FINDING_FIELDS if name in item},
+            )
+        )
+    rows += [FindingRow(len(rows) + i) for i in range(spare)]
+    return rows
+
+
+@dataclass(frozen=True)
+class OptionPart:
+    stage: str
+    index: int
+    key: str
+    label: str
+    actions: list[str]
+    next: str
+    routes: bool  # next is a list of routes: edited in the YAML tab
+    feedback: str
+    citations: list[str]
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"option-{self.stage}-{self.index}"
+
+
+@dataclass(frozen=True)
+class StagePart:
+    key: str
+    title: str
+    narrative: str
+    outcome: str
+    findings: list[FindingRow]
+    has_decision: bool
+    prompt: str
+    type: str
+    next: str
+    routes: bool
+    min: str
+    max: str
+    options: list[OptionPart]
+    is_start: bool
+    problems: list[Problem] = field(default_factory=list)
+    error: str = ""  # an edit refused, e.g. a key already in use
+    typed_key: str = ""  # the key the author typed when it was refused
+
+    @property
+    def anchor(self) -> str:
+        return f"stage-{self.key}"
+
+    @property
+    def shared_next(self) -> bool:
+        return self.type in ("several", "order")
+
+
+def _next(value: object) -> tuple[str, bool]:
+    if isinstance(value, list):
+        return editing.ROUTES, True
+    return _text(value), False
+
+
+def stage_part(data: object, key: str, problems: Sequence[Problem] = ()) -> StagePart:
+    stage = stages_of(data).get(key, {})
+    decision = stage.get("decision")
+    decision = decision if isinstance(decision, dict) else None
+    options = []
+    raw_options = decision.get("options") if decision else None
+    for i, option in enumerate(raw_options if isinstance(raw_options, list) else []):
+        option = option if isinstance(option, dict) else {}
+        nxt, routes = _next(option.get("next"))
+        prefix = f"stages.{key}.decision.options[{i}]"
+        options.append(
+            OptionPart(
+                stage=key,
+                index=i,
+                key=_text(option.get("key")),
+                label=_text(option.get("label")),
+                actions=_keys(option.get("actions")),
+                next=nxt,
+                routes=routes,
+                feedback=_text(option.get("feedback")),
+                citations=_keys(option.get("citations")),
+                problems=[
+                    p for p in problems if p.field == prefix or p.field.startswith(prefix + ".")
+                ],
+            )
+        )
+    nxt, routes = _next(decision.get("next") if decision else None)
+    in_options = f"stages.{key}.decision.options["
+    return StagePart(
+        key=key,
+        title=_text(stage.get("title")),
+        narrative=_text(stage.get("narrative")),
+        outcome=_text(stage.get("outcome")),
+        findings=finding_rows(stage.get("findings")),
+        has_decision=decision is not None,
+        prompt=_text(decision.get("prompt")) if decision else "",
+        type=_text(decision.get("type") or "one") if decision else "one",
+        next=nxt,
+        routes=routes,
+        min=_text(decision.get("min")) if decision else "",
+        max=_text(decision.get("max")) if decision else "",
+        options=options,
+        is_start=isinstance(data, dict) and data.get("start") == key,
+        problems=[
+            p
+            for p in problems
+            if editing.stage_of(p.field) == key and not p.field.startswith(in_options)
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Details:
+    slug: str
+    title: str
+    presentation: str
+    difficulty: str
+    minutes: str
+    start: str
+    algorithm: str
+    algorithm_version: str
+    summary: str
+    age: str
+    sex: str
+    findings: list[FindingRow]
+
+
+def details(data: object) -> Details:
+    data = data if isinstance(data, dict) else {}
+    patient = data.get("patient") if isinstance(data.get("patient"), dict) else {}
+    return Details(
+        slug=_text(data.get("slug")),
+        title=_text(data.get("title")),
+        presentation=_text(data.get("presentation")),
+        difficulty=_text(data.get("difficulty") or "intermediate"),
+        minutes=_text(data.get("minutes") or 15),
+        start=_text(data.get("start")),
+        algorithm=_text(data.get("algorithm")),
+        algorithm_version=_text(data.get("algorithm_version")),
+        summary=_text(patient.get("summary")),
+        age=_text(patient.get("age")),
+        sex=_text(patient.get("sex")),
+        findings=finding_rows(patient.get("findings")),
+    )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the editor's selects offer."""
+
+    stages: list[str]
+    actions: list[tuple[str, str]]  # key, label
+    references: list[tuple[str, str]]  # key, short citation
+    findings: list[tuple[str, str]]  # key, meaning
+    kinds: list[str] = field(default_factory=lambda: [k.value for k in schema.FindingKind])
+    flags: list[str] = field(default_factory=lambda: [f.value for f in schema.Flag])
+    outcomes: list[str] = field(default_factory=lambda: [o.value for o in schema.Outcome])
+    types: list[tuple[str, str]] = field(
+        default_factory=lambda: [
+            ("one", "Pick one"),
+            ("several", "Pick several"),
+            ("order", "Put in order"),
+        ]
+    )
+    difficulties: list[str] = field(default_factory=lambda: [d.value for d in schema.Difficulty])
+    sexes: tuple[str, ...] = ("female", "male", "other")
+
+    @property
+    def finding_keys(self) -> set[str]:
+        return {key for key, _ in self.findings}
+
+    @property
+    def action_keys(self) -> set[str]:
+        return {key for key, _ in self.actions}
+
+    @property
+    def reference_keys(self) -> set[str]:
+        return {key for key, _ in self.references}
+
+
+def choices(
+    data: object, algorithm: schema.Algorithm | None, references: Mapping[str, Mapping]
+) -> Choices:
+    local = data.get("findings") if isinstance(data, dict) else None
+    findings = dict(algorithm.findings) if algorithm else {}
+    if isinstance(local, dict):
+        findings.update({str(k): _text(v) for k, v in local.items()})
+    return Choices(
+        stages=list(stages_of(data)),
+        actions=[(k, a.label) for k, a in algorithm.actions.items()] if algorithm else [],
+        references=sorted(
+            (
+                (key, f"{_first_author(ref)} {ref.get('year', '')} — {ref.get('title', '')}")
+                for key, ref in references.items()
+            ),
+            key=lambda item: item[1].lower(),
+        ),
+        findings=sorted(findings.items()),
+    )
+
+
+def _first_author(reference: Mapping) -> str:
+    authors = _text(reference.get("authors"))
+    first = authors.split(",")[0].strip()
+    return first + (" et al." if "," in authors else "")
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    problem: Problem
+    anchor: str
+    stage: str | None
+
+
+def problem_views(problems: Sequence[Problem]) -> list[ProblemView]:
+    return [ProblemView(p, editing.anchor(p.field), editing.stage_of(p.field)) for p in problems]

@@ -1,0 +1,80 @@
+"""Every path through a case with its score: ``manage.py case_paths SLUG [--json]``."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.authoring import check_version
+from cases.models import CaseVersion
+from cases.paths import explore
+
+
+class Command(BaseCommand):
+    help = (
+        "List every path through a case (the newest version unless --version N) with its "
+        "score and critical errors."
+    )
+
+    def add_base_argument(self, parser, *args, **kwargs):
+        if "--version" not in args:  # here --version picks a case version, not Django's
+            super().add_base_argument(parser, *args, **kwargs)
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("--version", type=int, help="version number (default: the newest)")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+        parser.add_argument(
+            "--limit", type=int, default=500, help="stop after this many paths (default 500)"
+        )
+
+    def handle(self, *args, slug: str, version: int | None, json: bool, limit: int, **options):
+        versions = CaseVersion.objects.filter(case__slug=slug).select_related(
+            "case", "algorithm_version"
+        )
+        found = (
+            versions.filter(number=version).first()
+            if version
+            else versions.order_by("-number").first()
+        )
+        if found is None:
+            raise CommandError(f"no case '{slug}'" + (f" version {version}" if version else ""))
+        report = check_version(found)
+        if not report.ok:
+            for problem in report.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"version {found.number} of '{slug}' is not valid: fix it first")
+        (source,) = report.sources
+        exploration = explore(source.document, found.algorithm_version.parsed, limit=limit)
+        if json:
+            payload = {"case": slug, "version": found.number, **exploration.to_dict()}
+            self.stdout.write(_dumps(payload))
+            return
+        self.stdout.write(f"{slug} v{found.number}: {_summary(exploration)}")
+        for path in exploration.paths:
+            mark = " (reference)" if path.is_reference else ""
+            self.stdout.write(f"\npath {path.number}{mark}: score {path.score}, ends {path.end}")
+            for step in path.steps:
+                self.stdout.write(f"  {step.stage}: {' + '.join(step.labels)}")
+            for harm in path.critical_errors:
+                self.stdout.write(
+                    f"  CRITICAL: {harm.action_label} at {harm.stage} ({harm.option_label})"
+                )
+
+
+def _dumps(payload: dict) -> str:
+    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def _summary(exploration) -> str:
+    if not exploration.count:
+        return "no complete path."
+    text = (
+        f"{exploration.count} path{'s' if exploration.count != 1 else ''}, scores "
+        f"{exploration.worst} to {exploration.best}, "
+        f"{exploration.with_critical_errors} with a critical error"
+    )
+    if exploration.truncated:
+        text += "; stopped at a limit, there are more paths"
+    return text + "."

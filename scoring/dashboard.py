@@ -1,0 +1,277 @@
+"""The program dashboard: completion per assignment, score distribution,
+critical errors, trends, and the cohort-by-step mastery grid.
+
+Every figure is an aggregate query; the number of queries is fixed, whatever
+the number of residents or attempts (tests/scoring/test_dashboard.py counts them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Least, TruncWeek
+
+from scoring.access import program_residents
+from scoring.assignments import counted_scores
+from scoring.models import Assignment, Cohort, CohortMember, OptionPick, Program, Score, StepOutcome
+from scoring.rubric import RUBRIC_VERSION, StepStatus
+
+BINS = 10  # score distribution: 0-9, 10-19, ..., 90-100
+
+
+@dataclass
+class AssignmentRow:
+    assignment: Assignment
+    residents: int = 0
+    done: int = 0
+    passed: int = 0
+    late: int = 0
+    scores: list[int] = field(default_factory=list)
+
+    @property
+    def done_percent(self) -> int:
+        return round(100 * self.done / self.residents) if self.residents else 0
+
+    @property
+    def mean_score(self) -> float | None:
+        return round(sum(self.scores) / len(self.scores), 1) if self.scores else None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    program: Program
+    cohort: Cohort | None
+    cohorts: list[Cohort]
+    residents: int
+    attempts: int
+    mean_score: float | None
+    critical_attempts: int
+    assignments: list[AssignmentRow]
+    distribution: list[dict]
+    trend: list[dict]
+    harms: list[dict]
+
+
+def scope_users(program: Program, cohort: Cohort | None) -> QuerySet:
+    """User ids the dashboard covers: the cohort's current residents, or the program's."""
+    if cohort is not None:
+        return CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True).values("user_id")
+    return program_residents(program)
+
+
+def assignment_rows(assignments: list[Assignment]) -> list[AssignmentRow]:
+    """Completion per assignment: who finished every case, passed, was late."""
+    rows = {a.pk: AssignmentRow(a) for a in assignments}
+    if not rows:
+        return []
+    for cohort_id, n in (
+        CohortMember.objects.filter(
+            cohort__in={a.cohort_id for a in assignments}, removed_at__isnull=True
+        )
+        .values_list("cohort")
+        .annotate(n=Count("id"))
+    ):
+        for row in rows.values():
+            if row.assignment.cohort_id == cohort_id:
+                row.residents = n
+    per_resident: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for counted in counted_scores(assignments):
+        per_resident[(counted["assignment"], counted["user"])].append(counted)
+    for (assignment_id, _user), found in per_resident.items():
+        row = rows[assignment_id]
+        a = row.assignment
+        row.scores.extend(c["score"] for c in found)
+        if len(found) < a.case_count:
+            continue
+        row.done += 1
+        if all(c["score"] >= a.pass_mark for c in found):
+            row.passed += 1
+        if any(c["finished_at"] > a.due_at for c in found):
+            row.late += 1
+    return list(rows.values())
+
+
+def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
+    users = scope_users(program, cohort)
+    scores = Score.objects.filter(rubric_version=RUBRIC_VERSION, attempt__user__in=users)
+    totals = scores.aggregate(
+        attempts=Count("id"),
+        mean=Avg("score"),
+        critical=Count("id", filter=Q(critical_errors__gt=0)),
+        residents=Count("attempt__user", distinct=True),
+    )
+    bins = dict(
+        scores.annotate(bin=Least(Value(BINS - 1), F("score") / Value(10)))
+        .values_list("bin")
+        .annotate(n=Count("id"))
+    )
+    distribution = [
+        {
+            "label": f"{10 * b}–{10 * b + 9 if b < BINS - 1 else 100}",
+            "count": bins.get(b, 0),
+        }
+        for b in range(BINS)
+    ]
+    trend = [
+        {
+            "week": row["week"].date().isoformat(),
+            "attempts": row["n"],
+            "mean": round(row["mean"], 1),
+            "critical": row["critical"],
+        }
+        for row in scores.annotate(week=TruncWeek("attempt__finished_at"))
+        .values("week")
+        .annotate(
+            n=Count("id"), mean=Avg("score"), critical=Count("id", filter=Q(critical_errors__gt=0))
+        )
+        .order_by("week")
+    ]
+    harms = list(
+        OptionPick.objects.filter(
+            severity="critical",
+            decision__score__rubric_version=RUBRIC_VERSION,
+            decision__score__attempt__user__in=users,
+        )
+        .values("harm")
+        .annotate(n=Count("id"), attempts=Count("decision__score", distinct=True))
+        .order_by("-n", "harm")[:10]
+    )
+    assignments = Assignment.objects.filter(cohort__program=program).annotate(
+        case_count=Count("cases")
+    )
+    if cohort is not None:
+        assignments = assignments.filter(cohort=cohort)
+    assignments = list(assignments.select_related("cohort").order_by("-due_at"))
+    residents_in_scope = get_user_model().objects.filter(pk__in=users).count()
+    return Dashboard(
+        program=program,
+        cohort=cohort,
+        cohorts=list(program.cohorts.all()),
+        residents=residents_in_scope,
+        attempts=totals["attempts"],
+        mean_score=round(totals["mean"], 1) if totals["mean"] is not None else None,
+        critical_attempts=totals["critical"],
+        assignments=assignment_rows(assignments),
+        distribution=distribution,
+        trend=trend,
+        harms=harms,
+    )
+
+
+# --- the mastery grid ----------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    attempts: int = 0
+    missed: int = 0
+
+    @property
+    def met_percent(self) -> int | None:
+        return round(100 * (self.attempts - self.missed) / self.attempts) if self.attempts else None
+
+    @property
+    def band(self) -> str:
+        """For the cell's colour, always shown beside the number."""
+        pct = self.met_percent
+        if pct is None:
+            return "none"
+        return "low" if pct < 50 else "mid" if pct < 80 else "high"
+
+
+@dataclass(frozen=True)
+class Column:
+    algorithm: str
+    step: str
+    title: str
+
+
+@dataclass
+class GridRow:
+    user_id: int | None  # None for the whole cohort
+    name: str
+    cells: list[Cell]
+    columns: list[Column] = field(default_factory=list)
+
+    @property
+    def pairs(self) -> list[tuple[Column, Cell]]:
+        return list(zip(self.columns, self.cells, strict=True))
+
+
+@dataclass(frozen=True)
+class Grid:
+    columns: list[Column]
+    rows: list[GridRow]  # the whole cohort first, then each resident
+    missed_most: list[tuple[Column, Cell]]
+
+
+def mastery_grid(cohort: Cohort) -> Grid:
+    """Residents × algorithm steps: how often each step was met, from every
+    finished attempt of the cohort's current residents. Three queries."""
+    members = list(
+        CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+    )
+    found = (
+        StepOutcome.objects.filter(
+            score__rubric_version=RUBRIC_VERSION,
+            score__attempt__user__in=[m.user_id for m in members],
+        )
+        .values("score__attempt__user", "algorithm__slug", "step")
+        .annotate(
+            total=Count("id"),
+            missed=Count("id", filter=Q(verdict=StepStatus.missed.value)),
+            title=Max("title"),
+            first=Min("id"),
+        )
+    )
+    cells: dict[tuple[int, str, str], Cell] = {}
+    columns: dict[tuple[str, str], tuple[int, str]] = {}
+    for row in found:
+        key = (row["algorithm__slug"], row["step"])
+        cells[(row["score__attempt__user"], *key)] = Cell(row["total"], row["missed"])
+        first, _ = columns.get(key, (row["first"], row["title"]))
+        columns[key] = (min(first, row["first"]), row["title"])
+    # Steps in the order the rubric reports them (algorithm order), algorithm by algorithm.
+    ordered = sorted(columns.items(), key=lambda item: (item[0][0], item[1][0]))
+    cols = [Column(algorithm, step, title) for (algorithm, step), (_, title) in ordered]
+    total = GridRow(None, "Whole cohort", [Cell() for _ in cols], cols)
+    rows = [total]
+    for member in members:
+        user = member.user
+        row = GridRow(
+            user.pk,
+            user.get_full_name() or user.get_username(),
+            [cells.get((user.pk, c.algorithm, c.step), Cell()) for c in cols],
+            cols,
+        )
+        for agg, cell in zip(total.cells, row.cells, strict=True):
+            agg.attempts += cell.attempts
+            agg.missed += cell.missed
+        rows.append(row)
+    missed_most = sorted(
+        ((c, cell) for c, cell in zip(cols, total.cells, strict=True) if cell.missed),
+        key=lambda pair: (-pair[1].missed / pair[1].attempts, pair[0].title),
+    )[:5]
+    return Grid(columns=cols, rows=rows, missed_most=missed_most)
+
+
+def mastery_attempts(cohort: Cohort, algorithm: str, step: str, user_id: int | None) -> QuerySet:
+    """The step verdicts behind one cell of the grid, newest first."""
+    members = CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True)
+    if user_id is not None:
+        members = members.filter(user_id=user_id)
+    return (
+        StepOutcome.objects.filter(
+            score__rubric_version=RUBRIC_VERSION,
+            score__attempt__user__in=members.values("user_id"),
+            algorithm__slug=algorithm,
+            step=step,
+        )
+        .select_related("score__attempt__user", "score__attempt__case_version")
+        .order_by("-score__attempt__finished_at", "-pk")
+    )

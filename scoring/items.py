@@ -1,0 +1,75 @@
+"""Decisions as items: what each decision of a scored attempt asked and how it went.
+
+Pure Python over a score's stored action verdicts (``Result.to_dict()["actions"]``)
+and the attempt's choices, so the same code writes the rows when a score is
+stored and back-fills them in a migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# Worst first: one option's verdict is the worst verdict on its actions.
+VERDICT_RANK = {"harmful": 0, "not_indicated": 1, "indicated": 2}
+SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2}
+
+
+@dataclass(frozen=True)
+class Pick:
+    option: str
+    verdict: str  # "" when the option performs no action
+    severity: str
+    harm: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    seq: int
+    stage: str
+    picks: tuple[Pick, ...]
+
+    @property
+    def scored(self) -> bool:
+        """Whether any chosen option performed an action the rubric judged."""
+        return any(p.verdict for p in self.picks)
+
+    @property
+    def correct(self) -> bool:
+        """Every action performed at this decision was indicated."""
+        return self.scored and all(p.verdict in ("", "indicated") for p in self.picks)
+
+
+def _worst(verdicts: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    if not verdicts:
+        return None
+    return min(
+        verdicts,
+        key=lambda v: (VERDICT_RANK.get(v["verdict"], 9), SEVERITY_RANK.get(v["severity"], 9)),
+    )
+
+
+def decisions(
+    choices: Iterable[tuple[int, str, Sequence[str]]], actions: Sequence[Mapping[str, Any]]
+) -> list[Decision]:
+    """One Decision per choice (seq, stage, option keys), each picked option
+    with the worst verdict the rubric gave its actions."""
+    by_option: dict[tuple[int, str], list[Mapping[str, Any]]] = {}
+    for verdict in actions:
+        by_option.setdefault((int(verdict["decision"]), verdict["option"]), []).append(verdict)
+    found = []
+    for seq, stage, options in choices:
+        picks = []
+        for option in options:
+            worst = _worst(by_option.get((seq, option), []))
+            picks.append(
+                Pick(
+                    option=option,
+                    verdict=worst["verdict"] if worst else "",
+                    severity=(worst["severity"] or "") if worst else "",
+                    harm=(worst["harm"] or "") if worst else "",
+                )
+            )
+        found.append(Decision(seq=seq, stage=stage, picks=tuple(picks)))
+    return found

@@ -1,0 +1,57 @@
+"""Log-in with a throttle against password guessing.
+
+After FAILURES_PER_ACCOUNT failed log-ins for one username (or
+FAILURES_PER_ADDRESS from one address) within WINDOW, further attempts are
+refused without checking the password, with the same message whether or not
+the account exists. Failures live in the database, so every app server sees
+them; a successful log-in clears the account's count.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
+
+from scoring.models import LoginFailure
+
+FAILURES_PER_ACCOUNT = 5
+FAILURES_PER_ADDRESS = 30
+WINDOW = timedelta(minutes=15)
+LOCKED = (
+    "Too many failed log-ins. To protect the account, wait 15 minutes and try "
+    "again, or ask your program director to reset your password."
+)
+
+
+def _client_ip(request) -> str | None:
+    # REMOTE_ADDR is the proxy's address behind a load balancer; the proxy
+    # must then pass the client's address through (see docs/operations.md).
+    return request.META.get("REMOTE_ADDR") if request else None
+
+
+def is_locked(username: str, ip: str | None) -> bool:
+    since = timezone.now() - WINDOW
+    recent = LoginFailure.objects.filter(created_at__gte=since)
+    by_account = recent.filter(username=username).count()
+    by_address = recent.filter(ip=ip).count() if ip else 0
+    return by_account >= FAILURES_PER_ACCOUNT or by_address >= FAILURES_PER_ADDRESS
+
+
+class ThrottledLoginForm(AuthenticationForm):
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").strip().lower()
+        ip = _client_ip(self.request)
+        if username and is_locked(username, ip):
+            raise forms.ValidationError(LOCKED, code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if username:
+                LoginFailure.objects.create(username=username, ip=ip)
+                LoginFailure.objects.filter(created_at__lt=timezone.now() - WINDOW).delete()
+            raise
+        LoginFailure.objects.filter(username=username).delete()
+        return cleaned

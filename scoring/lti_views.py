@@ -1,0 +1,137 @@
+"""LTI 1.3 endpoints (login initiation, launch, the tool's key set) and the
+page where a program registers a learning platform."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from scoring.access import get_program_for_user
+from scoring.lti import LaunchError, launch_verify, login_redirect, tool_jwks, tool_urls
+from scoring.models import LtiDeployment, LtiLineItem, LtiPlatform, Role
+from simulator.models import Attempt
+from simulator.services import attempt_start
+
+
+def _refused(request: HttpRequest, error: LaunchError) -> HttpResponse:
+    return render(request, "scoring/lti_error.html", {"error": str(error)}, status=400)
+
+
+# The platform posts these cross-site; they carry their own proof (a signed
+# state and a signed id_token), so Django's CSRF cookie check cannot apply.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def lti_login(request: HttpRequest) -> HttpResponse:
+    """OIDC third-party login initiation: send the browser to the platform to authenticate."""
+    params = request.POST if request.method == "POST" else request.GET
+    try:
+        return redirect(login_redirect({k: params.get(k, "") for k in params}))
+    except LaunchError as error:
+        return _refused(request, error)
+
+
+@csrf_exempt
+@never_cache
+@require_POST
+def lti_launch(request: HttpRequest) -> HttpResponse:
+    """A resource-link launch: log the resident in and open the case."""
+    try:
+        launch = launch_verify(
+            id_token=request.POST.get("id_token", ""), state=request.POST.get("state", "")
+        )
+    except LaunchError as error:
+        return _refused(request, error)
+    login(request, launch.user, backend="django.contrib.auth.backends.ModelBackend")
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.filter(
+                user=launch.user,
+                case_version__case=launch.case,
+                assignment=launch.assignment,
+                finished_at__isnull=True,
+            )
+            .order_by("-started_at")
+            .first()
+        )
+        if attempt is None:
+            attempt = attempt_start(
+                user=launch.user,
+                case=launch.case,
+                mode=launch.assignment.mode if launch.assignment else "practice",
+                assignment=launch.assignment,
+            )
+        if launch.lineitem:
+            LtiLineItem.objects.update_or_create(
+                attempt=attempt,
+                defaults={
+                    "deployment": launch.deployment,
+                    "lineitem_url": launch.lineitem,
+                    "lti_user_id": launch.sub,
+                },
+            )
+    return redirect("simulator:play", pk=attempt.pk)
+
+
+@require_GET
+def lti_jwks(request: HttpRequest) -> JsonResponse:
+    """The tool's public keys, which platforms use to check our token requests."""
+    try:
+        return JsonResponse(tool_jwks())
+    except LaunchError as error:
+        return JsonResponse({"error": str(error)}, status=503)
+
+
+class PlatformForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="For example Hospital Moodle.")
+    issuer = forms.URLField(
+        assume_scheme="https", max_length=300, help_text="The platform's issuer (iss)."
+    )
+    client_id = forms.CharField(max_length=200, label="Client id")
+    deployment_id = forms.CharField(max_length=255, label="Deployment id")
+    auth_login_url = forms.URLField(
+        assume_scheme="https", max_length=300, label="Authentication request URL"
+    )
+    auth_token_url = forms.URLField(assume_scheme="https", max_length=300, label="Access token URL")
+    key_set_url = forms.URLField(assume_scheme="https", max_length=300, label="Public key set URL")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if LtiPlatform.objects.filter(
+            issuer=data.get("issuer"), client_id=data.get("client_id")
+        ).exists():
+            raise forms.ValidationError("A platform with this issuer and client id is registered.")
+        return data
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def lti_platforms(request: HttpRequest, slug: str) -> HttpResponse:
+    """The program's learning platforms, and a form to register one."""
+    program = get_program_for_user(request.user, slug, [Role.INSTRUCTOR, Role.DIRECTOR])
+    form = PlatformForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        with transaction.atomic():
+            platform = LtiPlatform.objects.create(
+                program=program,
+                **{k: v for k, v in data.items() if k != "deployment_id"},
+            )
+            LtiDeployment.objects.create(platform=platform, deployment_id=data["deployment_id"])
+        messages.success(request, f"{platform.name} registered.")
+        return redirect("scoring:lti_platforms", slug=program.slug)
+    platforms = program.lti_platforms.prefetch_related("deployments")
+    return render(
+        request,
+        "scoring/lti_platforms.html",
+        {"program": program, "platforms": platforms, "form": form, "urls": tool_urls()},
+        status=400 if form.is_bound else 200,
+    )

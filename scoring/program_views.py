@@ -1,0 +1,429 @@
+"""The program pages: the director's dashboard, cohorts, rosters, assignments,
+the mastery grid and exports, and the instructor's item analysis.
+
+Every object comes through a funnel in scoring.access; anything the user may
+not see is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cases.models import Case
+from scoring.access import (
+    get_assignment_for_director,
+    get_case_for_instructor,
+    get_cohort_for_director,
+    get_program_for_user,
+    item_analysis_cases,
+    programs_for,
+)
+from scoring.assignments import counted_scores, statuses_for
+from scoring.dashboard import dashboard_for, mastery_attempts, mastery_grid
+from scoring.exports import csv_stream, scores_for_assignment, scores_for_cohort
+from scoring.forms import AssignmentForm, CohortForm, MemberAddForm, RosterUploadForm
+from scoring.item_analysis import cases_with_counts, item_analysis
+from scoring.models import Assignment, Cohort, CohortMember, Role, XapiStatement
+from scoring.roster import (
+    MAX_ROSTER_BYTES,
+    ROSTER_CONTENT_TYPES,
+    RosterError,
+    cohort_member_add,
+    cohort_member_remove,
+    find_user,
+    roster_import,
+    roster_parse,
+)
+
+# --- the program ---------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def program_index(request: HttpRequest) -> HttpResponse:
+    """The programs the user directs: straight to the dashboard when there is one."""
+    programs = list(programs_for(request.user, Role.DIRECTOR))
+    if not programs:
+        raise Http404("You direct no program.")
+    if len(programs) == 1:
+        return redirect("scoring:program_dashboard", slug=programs[0].slug)
+    return render(request, "scoring/program_index.html", {"programs": programs})
+
+
+@require_GET
+@login_required
+def program_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Completion, score distribution, critical errors and trends, for the
+    program or one cohort (``?cohort=``)."""
+    program = get_program_for_user(request.user, slug, Role.DIRECTOR)
+    cohort = None
+    if raw := request.GET.get("cohort"):
+        cohort = Cohort.objects.filter(program=program, pk=raw if raw.isdigit() else 0).first()
+        if cohort is None:
+            raise Http404("No such cohort.")
+    d = dashboard_for(program, cohort)
+    charts = {
+        "distribution": d.distribution,
+        "trend": d.trend,
+        "completion": [
+            {"title": r.assignment.title, "done": r.done_percent} for r in d.assignments
+        ],
+    }
+    return render(
+        request,
+        "scoring/program_dashboard.html",
+        {"d": d, "charts": charts, "cohort_form": CohortForm(program=program)},
+    )
+
+
+@require_POST
+@login_required
+def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
+    program = get_program_for_user(request.user, slug, Role.DIRECTOR)
+    form = CohortForm(request.POST, program=program)
+    if not form.is_valid():
+        d = dashboard_for(program)
+        return render(
+            request,
+            "scoring/program_dashboard.html",
+            {"d": d, "charts": {}, "cohort_form": form},
+            status=400,
+        )
+    cohort = Cohort.objects.create(program=program, name=form.cleaned_data["name"])
+    messages.success(request, f"Cohort {cohort.name} created. Add its residents below.")
+    return redirect("scoring:cohort", pk=cohort.pk)
+
+
+# --- cohorts and rosters ---------------------------------------------------------------
+
+
+def _cohort_page(
+    request: HttpRequest,
+    cohort: Cohort,
+    *,
+    add_form: MemberAddForm | None = None,
+    upload_form: RosterUploadForm | None = None,
+    roster_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    members = list(
+        CohortMember.objects.filter(cohort=cohort)
+        .select_related("user")
+        .order_by("removed_at", "user__last_name", "user__username")
+    )
+    assignments = list(cohort.assignments.prefetch_related("cases__published").order_by("due_at"))
+    return render(
+        request,
+        "scoring/cohort.html",
+        {
+            "cohort": cohort,
+            "program": cohort.program,
+            "current": [m for m in members if m.removed_at is None],
+            "removed": [m for m in members if m.removed_at is not None],
+            "assignments": assignments,
+            "add_form": add_form or MemberAddForm(),
+            "upload_form": upload_form or RosterUploadForm(),
+            "roster_errors": roster_errors or [],
+        },
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A cohort's roster (with its history) and its assignments."""
+    return _cohort_page(request, get_cohort_for_director(request.user, pk))
+
+
+@require_POST
+@login_required
+def cohort_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_director(request.user, pk)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        user = find_user(form.cleaned_data["identifier"])
+        if user is None:
+            form.add_error(
+                "identifier",
+                "No account has that username or email. Upload a roster file to create accounts.",
+            )
+        else:
+            name = user.get_username()
+            if cohort_member_add(cohort=cohort, user=user):
+                messages.success(request, f"{name} added to {cohort.name}.")
+            else:
+                messages.info(request, f"{name} is already on {cohort.name}.")
+            return redirect("scoring:cohort", pk=cohort.pk)
+    return _cohort_page(request, cohort, add_form=form, status=400)
+
+
+@require_POST
+@login_required
+def cohort_roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add every resident in a CSV file, or none if any row is bad."""
+    cohort = get_cohort_for_director(request.user, pk)
+    form = RosterUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _cohort_page(request, cohort, upload_form=form, status=400)
+    upload = form.cleaned_data["roster"]
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    errors: list[str] = []
+    if content_type not in ROSTER_CONTENT_TYPES or not upload.name.lower().endswith(
+        (".csv", ".txt")
+    ):
+        errors = ["The file must be a CSV file (.csv)."]
+    else:
+        try:
+            rows = roster_parse(upload.read(MAX_ROSTER_BYTES + 1))
+        except RosterError as exc:
+            errors = exc.errors
+    if errors:
+        return _cohort_page(request, cohort, roster_errors=errors, status=400)
+    result = roster_import(cohort=cohort, rows=rows)
+    parts = [f"{len(result.added)} resident{'s' if len(result.added) != 1 else ''} added"]
+    if result.created:
+        parts.append(f"{len(result.created)} new account{'s' if len(result.created) != 1 else ''}")
+    if result.already:
+        parts.append(f"{len(result.already)} already on the cohort")
+    messages.success(request, ", ".join(parts) + ".")
+    return redirect("scoring:cohort", pk=cohort.pk)
+
+
+@require_POST
+@login_required
+def cohort_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    cohort = get_cohort_for_director(request.user, pk)
+    member = CohortMember.objects.filter(cohort=cohort, pk=member_pk).select_related("user").first()
+    if member is None:
+        raise Http404("No such resident on this cohort.")
+    cohort_member_remove(member=member)
+    messages.success(
+        request,
+        f"{member.user.get_username()} removed from {cohort.name}. Their attempts and scores are kept.",
+    )
+    return redirect("scoring:cohort", pk=cohort.pk)
+
+
+# --- the mastery grid ------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def cohort_mastery(request: HttpRequest, pk: int) -> HttpResponse:
+    """Residents × algorithm steps: which steps the cohort misses."""
+    cohort = get_cohort_for_director(request.user, pk)
+    return render(request, "scoring/mastery.html", {"cohort": cohort, "grid": mastery_grid(cohort)})
+
+
+@require_GET
+@login_required
+def cohort_mastery_cell(request: HttpRequest, pk: int, algorithm: str, step: str) -> HttpResponse:
+    """The attempts behind one cell of the grid: a step, for one resident or the whole cohort."""
+    cohort = get_cohort_for_director(request.user, pk)
+    raw = request.GET.get("resident", "")
+    resident = None
+    if raw:
+        member = (
+            CohortMember.objects.filter(
+                cohort=cohort, user_id=raw if raw.isdigit() else 0, removed_at__isnull=True
+            )
+            .select_related("user")
+            .first()
+        )
+        if member is None:
+            raise Http404("No such resident on this cohort.")
+        resident = member.user
+    outcomes = mastery_attempts(cohort, algorithm, step, resident.pk if resident else None)
+    page = Paginator(outcomes, 50).get_page(request.GET.get("page"))
+    title = page.object_list[0].title if page.object_list else step
+    return render(
+        request,
+        "scoring/mastery_cell.html",
+        {
+            "cohort": cohort,
+            "resident": resident,
+            "algorithm": algorithm,
+            "step": step,
+            "title": title,
+            "page": page,
+        },
+    )
+
+
+# --- assignments -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+    cohort = get_cohort_for_director(request.user, pk)
+    now = timezone.now().replace(second=0, microsecond=0)
+    form = AssignmentForm(
+        request.POST or None,
+        program=cohort.program,
+        initial={"opens_at": now, "due_at": now + timezone.timedelta(days=14)},
+    )
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save(commit=False)
+        assignment.cohort = cohort
+        assignment.save()
+        form.save_m2m()
+        messages.success(request, f"Assignment {assignment.title} created for {cohort.name}.")
+        return redirect("scoring:assignment", pk=assignment.pk)
+    return render(
+        request,
+        "scoring/assignment_form.html",
+        {"form": form, "cohort": cohort, "assignment": None},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_assignment_for_director(request.user, pk)
+    cohort = assignment.cohort
+    form = AssignmentForm(request.POST or None, instance=assignment, program=cohort.program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Assignment {assignment.title} saved.")
+        return redirect("scoring:assignment", pk=assignment.pk)
+    return render(
+        request,
+        "scoring/assignment_form.html",
+        {"form": form, "cohort": cohort, "assignment": assignment},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each resident on the cohort: done, late, passed, and their counted scores."""
+    assignment = get_assignment_for_director(request.user, pk)
+    assignment = (
+        Assignment.objects.filter(pk=assignment.pk)
+        .select_related("cohort__program")
+        .prefetch_related(
+            Prefetch(
+                "cases",
+                queryset=Case.objects.select_related("published").order_by("published__title"),
+            )
+        )
+        .get()
+    )
+    members = list(
+        CohortMember.objects.filter(cohort=assignment.cohort, removed_at__isnull=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+    )
+    rows = counted_scores([assignment])
+    now = timezone.now()
+    residents = [(m.user, statuses_for([assignment], rows, m.user_id, now=now)[0]) for m in members]
+    return render(
+        request,
+        "scoring/assignment.html",
+        {
+            "assignment": assignment,
+            "cohort": assignment.cohort,
+            "cases": list(assignment.cases.all()),
+            "residents": residents,
+            "done": sum(s.done for _, s in residents),
+            "passed": sum(s.passed for _, s in residents),
+            "late": sum(s.late for _, s in residents),
+        },
+    )
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+def _csv_response(scores, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(scores), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@login_required
+def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Scores of the cohort's attempts, one row per attempt, a column per step."""
+    cohort = get_cohort_for_director(request.user, pk)
+    name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
+    return _csv_response(scores_for_cohort(cohort), f"{name}-scores.csv")
+
+
+@require_GET
+@login_required
+def assignment_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    assignment = get_assignment_for_director(request.user, pk)
+    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
+    return _csv_response(scores_for_assignment(assignment), f"{name}-scores.csv")
+
+
+def _xapi_response(scores, filename: str) -> HttpResponse:
+    statements = XapiStatement.objects.filter(score__in=scores).order_by("id")
+    body = json.dumps(list(statements.values_list("statement", flat=True)), indent=1)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@login_required
+def cohort_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cohort's xAPI statements as a JSON array."""
+    cohort = get_cohort_for_director(request.user, pk)
+    name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
+    return _xapi_response(scores_for_cohort(cohort), f"{name}-xapi.json")
+
+
+@require_GET
+@login_required
+def assignment_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = get_assignment_for_director(request.user, pk)
+    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
+    return _xapi_response(scores_for_assignment(assignment), f"{name}-xapi.json")
+
+
+# --- item analysis -----------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def items_index(request: HttpRequest) -> HttpResponse:
+    """For an instructor: the cases of each of their programs that can be analysed."""
+    programs = list(programs_for(request.user, Role.INSTRUCTOR))
+    if not programs:
+        raise Http404("You are an instructor in no program.")
+    listing = []
+    for program in programs:
+        cases = list(
+            item_analysis_cases(program)
+            .filter(published__isnull=False)
+            .select_related("published")
+            .order_by("published__title")
+        )
+        listing.append((program, cases_with_counts(program, cases)))
+    return render(request, "scoring/items_index.html", {"listing": listing})
+
+
+@require_GET
+@login_required
+def case_item_analysis(request: HttpRequest, slug: str, case_slug: str) -> HttpResponse:
+    """Each decision of a case as a test item: choices, difficulty, discrimination, flags."""
+    program, case = get_case_for_instructor(request.user, slug, case_slug)
+    raw = request.GET.get("version", "")
+    analysis = item_analysis(program, case, int(raw) if raw.isdigit() else None)
+    return render(request, "scoring/item_analysis.html", {"program": program, "a": analysis})

@@ -1,0 +1,443 @@
+"""The authoring pages over HTTP: who may see them, what htmx gets back, query counts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from cases import authoring, editing, models
+from scoring.models import Role
+from simulator.models import Attempt
+from tests.factories import MembershipFactory, authored_case, import_test_content
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "heel-lump"
+
+
+@pytest.fixture
+def colleague(program: Any) -> Any:
+    return MembershipFactory(user__username="ivo", program=program, role=Role.INSTRUCTOR).user
+
+
+@pytest.fixture
+def other_instructor(other_program: Any) -> Any:
+    return MembershipFactory(
+        user__username="olga", program=other_program, role=Role.INSTRUCTOR
+    ).user
+
+
+@pytest.fixture
+def draft(program: Any, instructor: Any) -> models.CaseVersion:
+    import_test_content()
+    return authored_case(program=program, author=instructor, slug=SLUG)
+
+
+def submitted(draft: models.CaseVersion, author: Any) -> models.CaseVersion:
+    authoring.case_version_submit(version=draft, user=author)
+    draft.refresh_from_db()
+    return draft
+
+
+# Every authoring URL, with the method it answers.
+PAGES = [
+    ("get", "/authoring/"),
+    ("post", "/authoring/new/"),
+    ("post", "/authoring/copy/"),
+    ("post", "/authoring/import/"),
+    ("post", "/authoring/markdown/"),
+]
+CASE_PAGES = [
+    ("get", ""),
+    ("post", "details/"),
+    ("post", "yaml/"),
+    ("post", "stages/"),
+    ("post", "stages/intro/"),
+    ("post", "stages/intro/delete/"),
+    ("post", "stages/intro/options/"),
+    ("post", "stages/intro/options/0/"),
+    ("post", "stages/intro/options/0/delete/"),
+    ("post", "draft/"),
+    ("post", "submit/"),
+    ("get", "review/"),
+    ("post", "review/start/"),
+    ("post", "review/comment/"),
+    ("post", "review/approve/"),
+    ("post", "review/changes/"),
+    ("post", "comments/1/resolve/"),
+    ("get", "picture/"),
+    ("get", "paths/"),
+    ("get", "preview/"),
+    ("get", "versions/"),
+    ("get", "export/"),
+]
+ALL = PAGES + [(method, f"/authoring/{SLUG}/{rest}") for method, rest in CASE_PAGES]
+
+
+def assert_refused(client: Client, draft: models.CaseVersion, method: str, url: str) -> None:
+    before = (models.CaseVersion.objects.count(), models.Case.objects.count())
+    response = getattr(client, method)(url)
+    assert response.status_code == 404
+    assert (models.CaseVersion.objects.count(), models.Case.objects.count()) == before
+    draft.refresh_from_db()
+    assert draft.status == models.Status.DRAFT
+
+
+@pytest.mark.parametrize(("method", "url"), ALL)
+@pytest.mark.parametrize("who", ["resident", "director", "outsider"])
+def test_anyone_but_an_instructor_gets_404_everywhere(
+    client: Client, draft: models.CaseVersion, method: str, url: str, who: str, request: Any
+) -> None:
+    client.force_login(request.getfixturevalue(who))
+    assert_refused(client, draft, method, url)
+
+
+CASE_URLS = [(method, f"/authoring/{SLUG}/{rest}") for method, rest in CASE_PAGES]
+
+
+@pytest.mark.parametrize(("method", "url"), CASE_URLS)
+def test_another_programs_instructor_gets_404_for_our_case(
+    client: Client, draft: models.CaseVersion, other_instructor: Any, method: str, url: str
+) -> None:
+    client.force_login(other_instructor)
+    assert_refused(client, draft, method, url)
+
+
+def test_another_programs_instructor_does_not_see_our_drafts_listed(
+    client: Client, draft: models.CaseVersion, other_instructor: Any
+) -> None:
+    client.force_login(other_instructor)
+    html = client.get("/authoring/").content.decode()
+    assert SLUG not in html
+    assert "No cases yet." in html
+
+
+@pytest.mark.parametrize(("method", "url"), ALL)
+def test_anonymous_visitors_are_sent_to_log_in(
+    client: Client, draft: models.CaseVersion, method: str, url: str
+) -> None:
+    response = getattr(client, method)(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    "url", ["", "picture/", "paths/", "preview/", "versions/", "review/", "export/"]
+)
+def test_the_instructor_sees_every_page_of_their_case(
+    client: Client, draft: models.CaseVersion, instructor: Any, url: str
+) -> None:
+    client.force_login(instructor)
+    assert client.get(f"/authoring/{SLUG}/{url}").status_code == 200
+
+
+def test_a_draft_is_invisible_to_residents_until_approved(
+    client: Client, draft: models.CaseVersion, instructor: Any, colleague: Any, resident: Any
+) -> None:
+    client.force_login(resident)
+    assert client.get(f"/cases/{SLUG}/").status_code == 404
+    assert SLUG not in client.get("/cases/").content.decode()
+    submitted(draft, instructor)
+    authoring.case_version_start_review(version=draft, user=colleague)
+    authoring.case_version_approve(version=draft, user=colleague)
+    assert client.get(f"/cases/{SLUG}/").status_code == 200
+
+
+def test_the_authoring_list_shows_cases_and_the_review_queue(
+    client: Client, draft: models.CaseVersion, instructor: Any, colleague: Any
+) -> None:
+    submitted(draft, instructor)
+    client.force_login(colleague)
+    html = client.get("/authoring/").content.decode()
+    assert "Waiting for your review" in html
+    assert f'href="/authoring/{SLUG}/review/"' in html
+    client.force_login(instructor)
+    assert "Waiting for your review" not in client.get("/authoring/").content.decode()
+
+
+def test_a_new_case_is_created_from_the_list_page(
+    client: Client, draft: models.CaseVersion, instructor: Any, program: Any
+) -> None:
+    client.force_login(instructor)
+    algorithm = models.Algorithm.objects.get()
+    form = {"new-slug": "ankle", "new-title": "Ankle", "new-algorithm": algorithm.pk}
+    response = client.post("/authoring/new/", {**form, "new-program": program.pk})
+    assert response.status_code == 302
+    assert response["Location"] == "/authoring/ankle/"
+    again = client.post("/authoring/new/", {**form, "new-program": program.pk})
+    assert again.status_code == 400
+    assert "The slug &#x27;ankle&#x27; is taken; choose another." in again.content.decode()
+
+
+def test_a_field_save_with_htmx_returns_the_part_and_the_problem_list(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(
+        f"/authoring/{SLUG}/stages/intro/options/1/",
+        {
+            "key": "mri",
+            "label": "MRI",
+            "next": "",
+            "feedback": "Not first.",
+            "citations": "smith2020",
+        },
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="option-intro-1"')
+    assert "<html" not in html
+    assert 'id="problems" class="problems problems--some"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert '<a href="#option-intro-1-next">' in html
+    assert "this option leads nowhere: give it a &#x27;next&#x27;" in html
+
+
+def test_without_javascript_a_save_redirects_back_to_the_part(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(
+        f"/authoring/{SLUG}/details/",
+        {"title": "Renamed", "presentation": "p", "summary": "s", "age": "61", "sex": "male"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/authoring/{SLUG}/#details"
+    draft.refresh_from_db()
+    assert draft.title == "Renamed"
+    assert draft.document["patient"]["age"] == 61
+
+
+def test_a_refused_stage_key_keeps_everything_typed(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(
+        f"/authoring/{SLUG}/stages/films/",
+        {"key": "intro", "title": "The radiographs", "narrative": "Typed text.", "prompt": "?"},
+        headers={"HX-Request": "true"},
+    )
+    html = response.content.decode()
+    assert "There is already a stage &#x27;intro&#x27;." in html
+    assert 'value="intro"' in html  # the key as typed, shown back
+    draft.refresh_from_db()
+    assert draft.document["stages"]["films"]["title"] == "The radiographs"
+    assert draft.document["stages"]["films"]["narrative"] == "Typed text."
+
+
+def test_the_yaml_tab_saves_even_broken_yaml_and_the_editor_says_where(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    client.post(f"/authoring/{SLUG}/yaml/", {"yaml": "document: case\ntitle: [oops\n"})
+    html = client.get(f"/authoring/{SLUG}/").content.decode()
+    assert "The YAML below does not parse" in html
+    assert "title: [oops" in html
+    assert 'id="details"' not in html  # the forms wait until the YAML parses
+
+
+def test_a_published_case_is_read_only_until_a_new_draft_is_started(
+    client: Client, draft: models.CaseVersion, instructor: Any, colleague: Any
+) -> None:
+    submitted(draft, instructor)
+    authoring.case_version_start_review(version=draft, user=colleague)
+    authoring.case_version_approve(version=draft, user=colleague)
+    client.force_login(instructor)
+    response = client.post(f"/authoring/{SLUG}/yaml/", {"yaml": "document: case\n"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.source != "document: case\n"
+    assert "Edit as a new draft" in client.get(f"/authoring/{SLUG}/").content.decode()
+    client.post(f"/authoring/{SLUG}/draft/")
+    assert models.CaseVersion.objects.filter(case=draft.case).count() == 2
+    assert "Save stage" in client.get(f"/authoring/{SLUG}/").content.decode()
+
+
+def test_the_reviewer_approves_over_http_but_the_author_cannot(
+    client: Client, draft: models.CaseVersion, instructor: Any, colleague: Any
+) -> None:
+    submitted(draft, instructor)
+    client.force_login(instructor)
+    client.post(f"/authoring/{SLUG}/review/start/")
+    html = client.get(f"/authoring/{SLUG}/review/", follow=True).content.decode()
+    assert (
+        "You submitted it: another instructor reviews it." in html or "Start the review" not in html
+    )
+    draft.refresh_from_db()
+    assert draft.status == models.Status.SUBMITTED
+
+    client.force_login(colleague)
+    client.post(f"/authoring/{SLUG}/review/start/")
+    client.post(f"/authoring/{SLUG}/review/comment/", {"stage": "films", "text": "Fine."})
+    client.post(f"/authoring/{SLUG}/review/approve/", {"note": "Clinically sound."})
+    draft.refresh_from_db()
+    assert draft.status == models.Status.PUBLISHED
+    assert draft.review_note == "Clinically sound."
+    page = client.get(f"/authoring/{SLUG}/").content.decode()
+    assert "Reviewed by" in page and "ivo" in page
+
+
+def test_markdown_preview_is_sanitized(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    html = client.post(
+        "/authoring/markdown/", {"narrative": "**bold** <script>alert(1)</script>"}
+    ).content.decode()
+    assert "<strong>bold</strong>" in html
+    assert "<script" not in html
+
+
+def test_the_preview_plays_the_draft_and_records_nothing(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.get(f"/authoring/{SLUG}/preview/", {"mode": "practice", "option": "films"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/authoring/{SLUG}/preview/?mode=practice&c=films"
+    html = client.get(response["Location"]).content.decode()
+    assert "Feedback on decision 1" in html
+    assert "Plain films come first." in html
+    assert "The films" in html  # the next stage's title
+    assessment = client.get(f"/authoring/{SLUG}/preview/?mode=assessment&c=films").content.decode()
+    assert "Feedback on decision 1" not in assessment
+    bad = client.get(
+        f"/authoring/{SLUG}/preview/?mode=practice&c=films&option=tissue&option=swab&option=crp"
+    )
+    assert "Pick at most 2 options; you picked 3." in bad.content.decode()
+    assert Attempt.objects.count() == 0
+
+
+def test_the_preview_of_a_finished_path_shows_the_debrief(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    paths = client.get(f"/authoring/{SLUG}/paths/").content.decode()
+    assert "Every path, scored" in paths
+    from cases.paths import explore
+
+    document = authoring.check_version(draft).sources[0].document
+    first = explore(document, draft.algorithm_version.parsed).paths[0]
+    query = "&".join(f"c={'+'.join(s.options)}" for s in first.steps)
+    html = client.get(f"/authoring/{SLUG}/preview/?mode=assessment&{query}").content.decode()
+    assert f"Debrief: score {first.score} / 100" in html
+    assert "The case is complete." in html
+
+
+def test_the_picture_marks_unreachable_stages_and_dead_ends(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    text = (
+        draft.source
+        + "  island:\n    title: Island\n    narrative: Alone.\n    decision:\n      prompt: '?'\n      options: []\n"
+    )
+    authoring.case_version_save(version=draft, text=text)
+    html = client.get(f"/authoring/{SLUG}/picture/").content.decode()
+    assert re.search(
+        r'class="graph__node[^"]*graph__node--unreachable[^"]*graph__node--dead-end"', html
+    )
+    assert f'href="/authoring/{SLUG}/#stage-island"' in html
+    assert "Cannot be reached:" in html
+
+
+def test_versions_show_a_readable_diff_between_any_two(
+    client: Client, draft: models.CaseVersion, instructor: Any, colleague: Any
+) -> None:
+    submitted(draft, instructor)
+    authoring.case_version_start_review(version=draft, user=colleague)
+    authoring.case_version_approve(version=draft, user=colleague)
+    new = authoring.case_version_new_draft(case=draft.case, user=instructor)
+    authoring.case_version_edit(
+        version=new, change=lambda data: editing.set_details(data, {"title": "Heel lump, v2"})
+    )
+    client.force_login(instructor)
+    html = client.get(f"/authoring/{SLUG}/versions/?a=1&b=2").content.decode()
+    assert "1 line added" in html and "1 removed" in html
+    assert '<tr class="diff__line diff__line--removed">' in html
+    assert "title: A lump on the heel" in html and "title: Heel lump, v2" in html
+
+
+def test_export_downloads_yaml_that_imports_back(
+    client: Client, draft: models.CaseVersion, instructor: Any, program: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.get(f"/authoring/{SLUG}/export/?version=1")
+    assert response["Content-Disposition"] == f'attachment; filename="{SLUG}-v1.yaml"'
+    text = response.content.decode()
+    assert authoring.check(SLUG, text).ok
+    renamed = text.replace(f"slug: {SLUG}", "slug: re-imported")
+    upload = SimpleUploadedFile("case.yaml", renamed.encode(), content_type="application/yaml")
+    response = client.post(
+        "/authoring/import/", {"import-file": upload, "import-program": program.pk}
+    )
+    assert response.status_code == 302
+    assert models.Case.objects.get(slug="re-imported").program == program
+
+
+def test_an_invalid_upload_changes_nothing_and_lists_the_problems(
+    client: Client, draft: models.CaseVersion, instructor: Any, program: Any
+) -> None:
+    client.force_login(instructor)
+    text = draft.source.replace(f"slug: {SLUG}", "slug: broken").replace(
+        "next: films", "next: gone", 1
+    )
+    upload = SimpleUploadedFile("case.yml", text.encode())
+    response = client.post(
+        "/authoring/import/", {"import-file": upload, "import-program": program.pk}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was imported: 1 problem in 1 file." in html
+    assert "no stage &#x27;gone&#x27;" in html
+    assert not models.Case.objects.filter(slug="broken").exists()
+    wrong = SimpleUploadedFile("case.txt", b"document: case")
+    response = client.post(
+        "/authoring/import/", {"import-file": wrong, "import-program": program.pk}
+    )
+    assert "Upload a .yaml or .yml file." in response.content.decode()
+
+
+def grow(draft: models.CaseVersion, stages: int) -> None:
+    def add(data: dict) -> None:
+        for i in range(stages):
+            editing.add_stage(data, f"extra-{i}", f"Extra {i}")
+            form = {"title": f"Extra {i}", "narrative": "More.", "outcome": "fair"}
+            editing.set_stage(data, f"extra-{i}", form)
+
+    authoring.case_version_edit(version=draft, change=add)
+
+
+def test_the_editor_query_count_does_not_grow_with_stages(
+    client: Client, draft: models.CaseVersion, instructor: Any, django_assert_num_queries: Any
+) -> None:
+    client.force_login(instructor)
+    client.get(f"/authoring/{SLUG}/")  # warm the session
+    with django_assert_num_queries(8):
+        client.get(f"/authoring/{SLUG}/")
+    grow(draft, 12)
+    with django_assert_num_queries(8):
+        assert "extra-11" in client.get(f"/authoring/{SLUG}/").content.decode()
+
+
+def test_the_list_query_count_does_not_grow_with_cases(
+    client: Client,
+    draft: models.CaseVersion,
+    instructor: Any,
+    program: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    client.force_login(instructor)
+    client.get("/authoring/")
+    # The form selects (programs, algorithms, cases to copy) make most of these.
+    with django_assert_num_queries(15):
+        client.get("/authoring/")
+    for i in range(4):
+        authored_case(program=program, author=instructor, slug=f"more-{i}")
+    with django_assert_num_queries(15):
+        assert "more-3" in client.get("/authoring/").content.decode()

@@ -1,0 +1,190 @@
+"""The path explorer: every path through a case, scored, and `manage.py case_paths`."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cases.paths import explore
+from cases.schema import Algorithm, Case
+from simulator import engine
+from tests.cases.helpers import ALGORITHM, CASE, VALID_FILES
+
+ALGO = Algorithm.model_validate(yaml.safe_load(ALGORITHM.read_text(encoding="utf-8")))
+
+
+def case_from(stages: dict, start: str = "a") -> Case:
+    return Case.model_validate(
+        {
+            "document": "case",
+            "slug": "explored",
+            "title": "Explored",
+            "presentation": "A case to explore",
+            "algorithm": "test-algorithm",
+            "patient": {"summary": "A patient", "age": 50, "sex": "female"},
+            "start": start,
+            "stages": stages,
+        }
+    )
+
+
+def option(key: str, actions: list[str], next_: str | None = None) -> dict:
+    found = {"key": key, "label": key.title(), "actions": actions, "feedback": "Why."}
+    found["citations"] = ["smith2020"]
+    if next_:
+        found["next"] = next_
+    return found
+
+
+def ask(*options: dict) -> dict:
+    return {
+        "title": "Ask",
+        "narrative": "Decide.",
+        "decision": {"prompt": "?", "options": list(options)},
+    }
+
+
+END = {"title": "The end", "narrative": "Done.", "outcome": "good"}
+
+
+def test_the_fixture_case_has_a_reference_path_and_a_range_of_scores() -> None:
+    case = Case.model_validate(yaml.safe_load(CASE.read_text(encoding="utf-8")))
+    found = explore(case, ALGO)
+
+    assert found.count == len(engine.all_paths(case)) > 1
+    assert not found.truncated
+    assert found.best == max(p.score for p in found.paths)
+    assert found.worst == min(p.score for p in found.paths) < found.best
+    assert found.reference and all(p.score == found.best for p in found.reference)
+    first = found.paths[0]
+    assert first.steps[0].stage == "intro"
+    assert first.steps[0].labels == ("Plain radiograph",)
+
+
+def test_the_reference_path_scores_100_and_each_harm_is_caught() -> None:
+    case = case_from(
+        {
+            "a": ask(
+                option("films", ["imaging.radiograph"], "b"), option("mri", ["imaging.mri"], "b")
+            ),
+            # A CRP is not indicated for this patient: an unnecessary test.
+            "b": ask(option("crp", ["lab.crp"], "end"), option("wait", [], "end")),
+            "end": END,
+        }
+    )
+    found = explore(case, ALGO)
+
+    assert found.reaches_full_marks
+    assert [[s.options for s in p.steps] for p in found.reference] == [[("films",), ("wait",)]]
+    scores = {tuple(s.options[0] for s in p.steps): p.score for p in found.paths}
+    assert scores[("films", "wait")] == 100
+    assert scores[("films", "crp")] < 100
+    assert found.worst == min(scores.values()) == scores[("mri", "crp")]
+    # MRI before films is the algorithm's harm: caught on every path that takes it.
+    assert [(h.stage, h.option, h.action, h.severity) for h in found.harms] == [
+        ("a", "mri", "imaging.mri", "minor")
+    ]
+    for path in found.paths:
+        assert bool(path.harms) == (path.steps[0].options == ("mri",))
+
+
+def test_a_case_with_a_cycle_is_explored_to_the_end_without_looping() -> None:
+    case = case_from(
+        {
+            # "Wait" sends the learner back to the same stage: a cycle.
+            "a": ask(option("wait", [], "a"), option("films", ["imaging.radiograph"], "b")),
+            "b": ask(option("back", ["lab.crp"], "a"), option("finish", [], "end")),
+            "end": END,
+        }
+    )
+    found = explore(case, ALGO)
+
+    assert not found.truncated
+    assert found.count >= 2
+    assert all(p.end == "end" for p in found.paths)
+    routes = {tuple(s.options[0] for s in p.steps) for p in found.paths}
+    assert ("films", "finish") in routes
+    assert ("films", "back", "films", "finish") in routes  # round the cycle once, with new facts
+
+
+def test_a_dead_end_yields_no_path_and_is_named() -> None:
+    case = case_from(
+        {
+            "a": ask(option("films", ["imaging.radiograph"], "end"), option("limbo", [], "limbo")),
+            # Every choice here comes back here: no path from it reaches an outcome.
+            "limbo": ask(option("stay", [], "limbo"), option("still", [], "limbo")),
+            "end": END,
+        }
+    )
+    found = explore(case, ALGO)
+
+    assert [tuple(s.options for s in p.steps) for p in found.paths] == [(("films",),)]
+    assert found.off_every_path == ("limbo",)
+
+
+def large_case(stages: int = 200) -> Case:
+    built = {}
+    for i in range(stages - 1):
+        following = f"s{i + 1}" if i + 1 < stages - 1 else "end"
+        built[f"s{i}"] = ask(
+            option("films", ["imaging.radiograph"], following),
+            option("mri", ["imaging.mri"], following),
+        )
+    built["end"] = END
+    return case_from(built, start="s0")
+
+
+def test_a_200_stage_case_is_explored_within_its_caps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Benchmark, not a timer: 2^199 paths exist; the explorer stops at its cap and
+    the work it does (engine steps) stays proportional to the paths it returns."""
+    case = large_case()
+    steps = 0
+    advance = engine.advance
+
+    def counting(*args, **kwargs):
+        nonlocal steps
+        steps += 1
+        return advance(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "advance", counting)
+    found = explore(case, ALGO, limit=200)
+
+    assert len(case.stages) == 200
+    assert found.truncated
+    assert found.count == 200
+    assert all(len(p.steps) == 199 for p in found.paths)
+    assert found.best == 100  # films at every stage
+    assert steps < 2_000  # about 2 per stage for the first path, then a few per further path
+
+
+def test_case_paths_prints_each_path_with_its_score(db: None) -> None:
+    call_command("import_content", *map(str, VALID_FILES), stdout=StringIO())
+    out = StringIO()
+    call_command("case_paths", "test-case", stdout=out)
+    text = out.getvalue()
+    assert text.startswith("test-case v1: ")
+    assert "path 1 (reference): score" in text
+    assert "intro: Plain radiograph" in text
+
+
+def test_case_paths_json_has_the_summary_and_every_path(db: None) -> None:
+    call_command("import_content", *map(str, VALID_FILES), stdout=StringIO())
+    out = StringIO()
+    call_command("case_paths", "test-case", "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["case"] == "test-case"
+    assert data["version"] == 1
+    assert data["count"] == len(data["paths"]) > 1
+    assert data["best"] >= data["worst"]
+    assert data["reference"] and data["truncated"] is False
+    assert {"number", "choices", "score", "critical_errors", "reference"} <= set(data["paths"][0])
+
+
+def test_case_paths_refuses_an_unknown_case(db: None) -> None:
+    with pytest.raises(CommandError, match="no case 'nope'"):
+        call_command("case_paths", "nope", stdout=StringIO())

@@ -1,0 +1,224 @@
+"""The bundled cases, played through the pure engine and scored by the rubric.
+
+Scores here are worked by hand from docs/scoring.md; if one changes, either
+the content or the rubric changed, and the change should be deliberate.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cases.schema import Outcome, Severity
+from scoring.rubric import ActionStatus, StepStatus
+from simulator import engine
+from tests.core.bundled import bundled, case_and_algorithm, parse_path, shortest_prefix
+
+# The path each case's author gives as the reference management (top of each file).
+REFERENCE_PATHS = {
+    "calcified-deep-mass-sarcoma": "xray, mri_contrast, mdt, core_biopsy+ct_chest+wide_excision",
+    "diabetic-ulcer-osteomyelitis": (
+        "history_exam+xray+ptb+crp_esr+metabolic, tbi, mri, bone_biopsy, "
+        "targeted_abx+vascular+offload+glycaemic+followup"
+    ),
+    "dialysis-tumoral-calcinosis": (
+        "work_up, nephrology+phosphate+calcium_load+hpt, paracetamol_footwear, followup"
+    ),
+    "insertional-achilles-calcification": "xray, us, floor_eccentric+heel_lift+load+followup, eswt",
+    "post-injection-heel-calcification": "xray_bloods, us, heel_cup+paracetamol+followup, excise",
+}
+
+
+def play(slug: str, path: str):
+    case, algorithm = case_and_algorithm(slug)
+    state = engine.replay(case, parse_path(path))
+    return case, state, engine.score_state(case, algorithm, state)
+
+
+def test_there_are_five_bundled_cases_each_with_at_least_four_decisions() -> None:
+    cases, _ = bundled()
+    assert set(cases) == set(REFERENCE_PATHS)
+    for slug, path in REFERENCE_PATHS.items():
+        assert len(parse_path(path)) >= 4, slug
+
+
+def test_the_bundled_cases_use_every_kind_of_decision() -> None:
+    cases, _ = bundled()
+    kinds = {
+        stage.decision.type.value
+        for case in cases.values()
+        for stage in case.stages.values()
+        if stage.decision
+    }
+    assert kinds == {"one", "several", "order"}
+
+
+@pytest.mark.parametrize("slug", sorted(REFERENCE_PATHS))
+def test_the_reference_path_scores_100_with_a_good_outcome(slug: str) -> None:
+    case, state, result = play(slug, REFERENCE_PATHS[slug])
+
+    assert state.finished
+    assert case.stages[state.stage].outcome is Outcome.good
+    assert result.score == 100
+    assert result.critical_errors == ()
+    assert {s.verdict for s in result.steps} == {StepStatus.met}
+    assert {a.verdict for a in result.actions} == {ActionStatus.indicated}
+
+
+def test_definitive_surgery_ranked_before_the_biopsy_costs_order_and_a_major_harm() -> None:
+    # Every step met (coverage 100); surgery ranked before the core biopsy it must
+    # follow: out of order (-5) and excision before a tissue diagnosis, major (-15).
+    _, _, result = play(
+        "calcified-deep-mass-sarcoma", "xray, mri_contrast, mdt, wide_excision+core_biopsy+ct_chest"
+    )
+    assert result.coverage == 100
+    assert result.penalties == {"out_of_order": 5, "not_indicated": 0, "harm": 15}
+    assert result.score == 80
+    assert result.critical_errors == ()
+
+
+def test_excising_the_mass_as_a_ganglion_is_a_critical_error_whatever_follows() -> None:
+    # Only the MDT referral (essential, 2 of 13 weight) is met: 15.4; a critical harm (-30) -> 0.
+    case, state, result = play("calcified-deep-mass-sarcoma", "excise, mdt")
+    assert case.stages[state.stage].outcome is Outcome.poor
+    assert round(result.coverage, 1) == 15.4
+    assert result.score == 0
+    assert [(e.harm, e.severity) for e in result.critical_errors] == [
+        ("excision-before-sarcoma-mdt", Severity.critical)
+    ]
+
+
+def test_trusting_an_abi_in_calcified_arteries_is_a_major_harm_even_when_corrected() -> None:
+    # All 14 steps met once toe pressures are measured; the ABI-only choice costs 15.
+    _, _, result = play(
+        "diabetic-ulcer-osteomyelitis",
+        "history_exam+xray+ptb+crp_esr+metabolic, abi, recheck, mri, bone_biopsy, "
+        "targeted_abx+vascular+offload+glycaemic+followup",
+    )
+    assert result.coverage == 100
+    assert result.penalties["harm"] == 15
+    assert result.score == 85
+
+
+# (case, stage, option, harm, severity): every harmful option in the bundled
+# cases, each checked against the algorithm's harm list by hand.
+HARMFUL_OPTIONS = [
+    ("calcified-deep-mass-sarcoma", "clinic", "excise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "clinic", "mri_first", "mri-before-radiograph", "minor"),
+    ("calcified-deep-mass-sarcoma", "mri_returned", "excise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "xray_result", "pet", "nuclear-or-pet-first-for-mass", "minor"),
+    ("calcified-deep-mass-sarcoma", "pet_result", "excise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "us_result", "excise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "mri_result", "local_core", "biopsy-before-sarcoma-mdt", "major"),
+    ("calcified-deep-mass-sarcoma", "mri_result", "shell_out", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "delayed", "excise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "local_biopsy", "excise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "unplanned_excision", "reexcise", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "mdt", "wide_excision", "excision-before-tissue-diagnosis", "major"),
+    ("diabetic-ulcer-osteomyelitis", "clinic", "swab", "swab-instead-of-tissue", "major"),
+    ("diabetic-ulcer-osteomyelitis", "clinic", "antibiotics", "antibiotics-uninfected-ulcer", "major"),
+    ("diabetic-ulcer-osteomyelitis", "swab_result", "treat_swab", "antibiotics-uninfected-ulcer", "major"),
+    ("diabetic-ulcer-osteomyelitis", "antibiotic_course", "continue", "antibiotics-uninfected-ulcer", "major"),
+    ("diabetic-ulcer-osteomyelitis", "deterioration", "mri_first", "imaging-delays-surgery", "critical"),
+    ("diabetic-ulcer-osteomyelitis", "results", "abi", "abi-alone-calcified-arteries", "major"),
+    ("diabetic-ulcer-osteomyelitis", "perfusion", "mri", "mri-before-radiograph", "minor"),
+    ("diabetic-ulcer-osteomyelitis", "perfusion", "wbc", "nuclear-instead-of-mri-osteomyelitis", "minor"),
+    ("diabetic-ulcer-osteomyelitis", "wbc_result", "mri_now", "mri-before-radiograph", "minor"),
+    ("diabetic-ulcer-osteomyelitis", "mri_result", "deep_swab", "swab-instead-of-tissue", "major"),
+    ("diabetic-ulcer-osteomyelitis", "biopsy_result", "magnesium", "magnesium-supplementation", "minor"),
+    ("diabetic-ulcer-osteomyelitis", "biopsy_result", "abi_monitor", "abi-alone-calcified-arteries", "major"),
+    ("dialysis-tumoral-calcinosis", "renal_foot_clinic", "mri_first", "mri-before-radiograph", "minor"),
+    ("dialysis-tumoral-calcinosis", "results", "more_calcium_binder", "calcium-load-in-calcinosis", "major"),
+    ("dialysis-tumoral-calcinosis", "results", "magnesium", "magnesium-in-ckd", "major"),
+    ("dialysis-tumoral-calcinosis", "results", "excise", "early-excision-uraemic-calcinosis", "major"),
+    ("dialysis-tumoral-calcinosis", "worse_mineral", "excise", "early-excision-uraemic-calcinosis", "major"),
+    ("dialysis-tumoral-calcinosis", "pain_visit", "ibuprofen", "nsaid-in-ckd", "major"),
+    ("dialysis-tumoral-calcinosis", "nsaid_harm", "lower_dose", "nsaid-in-ckd", "major"),
+    ("dialysis-tumoral-calcinosis", "review", "excise", "early-excision-uraemic-calcinosis", "major"),
+    ("insertional-achilles-calcification", "clinic", "steroid", "steroid-into-tendon", "major"),
+    ("insertional-achilles-calcification", "clinic", "mri", "mri-before-radiograph", "minor"),
+    ("insertional-achilles-calcification", "mri_first", "steroid", "steroid-into-tendon", "major"),
+    ("insertional-achilles-calcification", "us_result", "steroid", "steroid-into-tendon", "major"),
+    ("insertional-achilles-calcification", "us_result", "magnesium", "magnesium-supplementation", "minor"),
+    ("insertional-achilles-calcification", "twelve_weeks", "steroid", "steroid-into-tendon", "major"),
+    ("post-injection-heel-calcification", "clinic", "inject_again", "steroid-reinjection", "major"),
+    ("post-injection-heel-calcification", "clinic", "mri", "mri-before-radiograph", "minor"),
+    ("post-injection-heel-calcification", "after_injection", "inject_more", "steroid-reinjection", "major"),
+    ("post-injection-heel-calcification", "xray_result", "excise", "early-excision-dystrophic", "minor"),
+    ("post-injection-heel-calcification", "mri_late", "excise", "early-excision-dystrophic", "minor"),
+    ("post-injection-heel-calcification", "us_result", "reinject", "steroid-reinjection", "major"),
+    ("post-injection-heel-calcification", "us_result", "magnesium", "magnesium-supplementation", "minor"),
+    ("post-injection-heel-calcification", "reinjection", "reinject", "steroid-reinjection", "major"),
+    ("post-injection-heel-calcification", "six_months", "reinject", "steroid-reinjection", "major"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("slug", "stage", "option", "harm", "severity"), HARMFUL_OPTIONS)
+def test_each_harmful_option_is_flagged_with_its_severity(
+    slug: str, stage: str, option: str, harm: str, severity: str
+) -> None:
+    case, algorithm = case_and_algorithm(slug)
+    prefix = shortest_prefix(case, stage)
+    state = engine.replay(case, prefix)
+    decision = case.stages[stage].decision
+    # Put-in-order: the harmful option first, the rest as listed.
+    choice = [option] + (
+        [o.key for o in decision.options if o.key != option]
+        if decision.type.value == "order"
+        else []
+    )
+    after = engine.advance(case, state, choice)
+    result = engine.score_state(case, algorithm, after)
+
+    flagged = {
+        (v.harm, v.severity.value)
+        for v in result.actions
+        if v.decision == len(prefix) and v.option == option and v.verdict is ActionStatus.harmful
+    }
+    assert (harm, severity) in flagged
+    if severity == "critical":
+        assert harm in {e.harm for e in result.critical_errors}
+
+
+def test_every_harm_in_the_algorithm_is_reachable_in_some_case() -> None:
+    _, algorithms = bundled()
+    (algorithm,) = algorithms.values()
+    reached = {harm for *_, harm, _ in HARMFUL_OPTIONS}
+    # Each harm a resident can commit in the bundled cases, named in the table above.
+    assert reached <= {h.key for h in algorithm.harms}
+    assert len(reached) >= 15
+
+
+@st.composite
+def walks(draw):
+    """A random complete path through a random bundled case."""
+    slug = draw(st.sampled_from(sorted(REFERENCE_PATHS)))
+    case, algorithm = case_and_algorithm(slug)
+    state = engine.start(case)
+    for _ in range(50):
+        if state.finished:
+            break
+        decision = case.stages[state.stage].decision
+        keys = [o.key for o in decision.options]
+        if decision.type.value == "one":
+            choice = [draw(st.sampled_from(keys))]
+        elif decision.type.value == "order":
+            choice = draw(st.permutations(keys))
+        else:
+            low = decision.min or 1
+            high = decision.max or len(keys)
+            choice = draw(st.lists(st.sampled_from(keys), min_size=low, max_size=high, unique=True))
+        state = engine.advance(case, state, choice)
+    return slug, case, algorithm, state
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(walks())
+def test_every_walk_ends_in_range_and_never_beats_the_reference(walk) -> None:
+    slug, case, algorithm, state = walk
+    assert state.finished, f"{slug}: a walk of 50 decisions did not end"
+    result = engine.score_state(case, algorithm, state)
+    assert 0 <= result.score <= 100
+    _, _, reference = play(slug, REFERENCE_PATHS[slug])
+    assert result.score <= reference.score
