@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
@@ -26,10 +27,17 @@ LOCKED = (
 )
 
 
-def _client_ip(request) -> str | None:
-    # REMOTE_ADDR is the proxy's address behind a load balancer; the proxy
-    # must then pass the client's address through (see docs/operations.md).
-    return request.META.get("REMOTE_ADDR") if request else None
+def client_ip(request) -> str | None:
+    """The client's address. Behind a load balancer REMOTE_ADDR is the
+    balancer's, which would lock everyone out at once; with
+    TRUST_X_FORWARDED_FOR the last X-Forwarded-For entry, the one our own
+    balancer appended, is used instead (earlier entries are the client's to forge)."""
+    if request is None:
+        return None
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.TRUST_X_FORWARDED_FOR and forwarded.strip():
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR")
 
 
 def is_locked(username: str, ip: str | None) -> bool:
@@ -43,7 +51,7 @@ def is_locked(username: str, ip: str | None) -> bool:
 class ThrottledLoginForm(AuthenticationForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
-        ip = _client_ip(self.request)
+        ip = client_ip(self.request)
         if username and is_locked(username, ip):
             raise forms.ValidationError(LOCKED, code="throttled")
         try:

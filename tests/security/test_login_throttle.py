@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.test import Client
 from django.urls import reverse
 
-from scoring.login import FAILURES_PER_ACCOUNT, LOCKED
+from scoring.login import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, LOCKED
 from scoring.models import LoginFailure
 from tests.factories import PASSWORD
 
@@ -65,3 +66,33 @@ def test_the_lock_lifts_when_the_window_has_passed(client, resident) -> None:
     )
 
     assert log_in(client, "rita", PASSWORD).status_code == 302
+
+
+def test_behind_a_balancer_failures_count_per_client_not_per_balancer(
+    client, resident, other_resident, settings
+) -> None:
+    settings.TRUST_X_FORWARDED_FOR = True
+
+    for n in range(FAILURES_PER_ADDRESS):
+        client.post(
+            LOGIN,
+            {"username": f"guess{n}", "password": "x"},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+            REMOTE_ADDR="10.0.0.2",
+        )
+
+    # Another client behind the same balancer is not locked out.
+    ok = Client().post(
+        LOGIN,
+        {"username": "omar", "password": PASSWORD},
+        headers={"X-Forwarded-For": "203.0.113.9"},
+        REMOTE_ADDR="10.0.0.2",
+    )
+    blocked = Client().post(
+        LOGIN,
+        {"username": "rita", "password": PASSWORD},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+        REMOTE_ADDR="10.0.0.2",
+    )
+    assert ok.status_code == 302
+    assert LOCKED in blocked.content.decode()
