@@ -76,7 +76,7 @@ def _step_view(
 
 
 def debrief_for(play: Play, score: Score) -> Debrief:
-    result = Result.from_dict(score.result)
+    result = Result.from_dict(score.result, play.algorithm)
     citations = CitationIndex(play.attempt.case_version.citable)
     steps = {s.key: s for s in play.algorithm.steps}
 

@@ -89,7 +89,6 @@ class StepVerdict:
     def to_dict(self) -> dict[str, Any]:
         return {
             "step": self.step,
-            "title": self.title,
             "weight": self.weight.value,
             "verdict": self.verdict.value,
             "credit": self.credit,
@@ -97,15 +96,14 @@ class StepVerdict:
             "action": self.action,
             "time": list(self.time) if self.time is not None else None,
             "should_follow": list(self.should_follow),
-            "rationale": self.rationale,
-            "citations": list(self.citations),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> StepVerdict:
+    def from_dict(cls, data: Mapping[str, Any], algorithm: Algorithm) -> StepVerdict:
+        step = algorithm.step(data["step"])
         return cls(
             step=data["step"],
-            title=data["title"],
+            title=step.title,
             weight=Weight(data["weight"]),
             verdict=StepStatus(data["verdict"]),
             credit=float(data["credit"]),
@@ -113,8 +111,8 @@ class StepVerdict:
             action=data["action"],
             time=_time(data["time"]) if data["time"] is not None else None,
             should_follow=tuple(data["should_follow"]),
-            rationale=data["rationale"],
-            citations=tuple(data["citations"]),
+            rationale=step.rationale,
+            citations=tuple(step.citations),
         )
 
 
@@ -147,12 +145,11 @@ class ActionVerdict:
             "harm": self.harm,
             "step": self.step,
             "repeat": self.repeat,
-            "rationale": self.rationale,
-            "citations": list(self.citations),
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ActionVerdict:
+    def from_dict(cls, data: Mapping[str, Any], algorithm: Algorithm) -> ActionVerdict:
+        rationale, citations = _explanation(algorithm, data["harm"], data["step"])
         return cls(
             action=data["action"],
             time=_time(data["time"]),
@@ -164,8 +161,8 @@ class ActionVerdict:
             harm=data["harm"],
             step=data["step"],
             repeat=bool(data["repeat"]),
-            rationale=data["rationale"],
-            citations=tuple(data["citations"]),
+            rationale=rationale,
+            citations=citations,
         )
 
 
@@ -196,18 +193,37 @@ class Result:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Result:
+    def from_dict(cls, data: Mapping[str, Any], algorithm: Algorithm) -> Result:
+        """A stored result, with each verdict's rationale and citations taken
+        again from the frozen algorithm version the attempt was scored on
+        (they are not stored: a score is a few kilobytes, not fifteen)."""
         penalties = {str(k): int(v) for k, v in data["penalties"].items()}
         return cls(
             score=int(data["score"]),
             coverage=float(data["coverage"]),
             penalties=penalties,
-            steps=tuple(StepVerdict.from_dict(s) for s in data["steps"]),
-            actions=tuple(ActionVerdict.from_dict(a) for a in data["actions"]),
-            critical_errors=tuple(ActionVerdict.from_dict(a) for a in data["critical_errors"]),
+            steps=tuple(StepVerdict.from_dict(s, algorithm) for s in data["steps"]),
+            actions=tuple(ActionVerdict.from_dict(a, algorithm) for a in data["actions"]),
+            critical_errors=tuple(
+                ActionVerdict.from_dict(a, algorithm) for a in data["critical_errors"]
+            ),
             # An old score keeps the version it was computed under.
             rubric_version=int(data["rubric_version"]),
         )
+
+
+def _explanation(
+    algorithm: Algorithm, harm: str | None, step: str | None
+) -> tuple[str, tuple[str, ...]]:
+    """Why an action got its verdict: its harm's reasons, its step's, or the
+    algorithm's own sources for an action no step calls for."""
+    if harm is not None:
+        found = next(h for h in algorithm.harms if h.key == harm)
+        return found.rationale, tuple(found.citations)
+    if step is not None:
+        found_step = algorithm.step(step)
+        return found_step.rationale, tuple(found_step.citations)
+    return NOT_INDICATED_RATIONALE, tuple(algorithm.citations)
 
 
 def _time(value: Sequence[int]) -> Time:

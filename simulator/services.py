@@ -24,6 +24,9 @@ class Play:
 
     attempt: Attempt
     choices: list[Choice]
+    # Set when the caller has just computed it (a choice it recorded), to
+    # spare a second replay of the same choices.
+    known_state: engine.State | None = None
 
     @cached_property
     def case(self) -> schema.Case:
@@ -35,6 +38,8 @@ class Play:
 
     @cached_property
     def state(self) -> engine.State:
+        if self.known_state is not None:
+            return self.known_state
         return engine.replay(self.case, [c.options for c in self.choices])
 
     @property
@@ -49,7 +54,12 @@ class Play:
         """The rubric's verdicts on one decision's actions, with what was known then."""
         before = [t for t in self.state.taken if t.decision < decision]
         now = [t for t in self.state.taken if t.decision == decision]
-        facts = engine.replay(self.case, [c.options for c in self.choices[: decision + 1]]).facts
+        if decision == len(self.choices) - 1:
+            facts = self.state.facts
+        else:
+            facts = engine.replay(
+                self.case, [c.options for c in self.choices[: decision + 1]]
+            ).facts
         return judge_choice(self.algorithm, now, before, facts, self.offered)
 
 
@@ -73,21 +83,25 @@ class Chosen:
     recorded: bool  # False for a replayed, stale or concurrent duplicate post
 
 
-def attempt_choose(*, attempt: Attempt, seq: int, options: Sequence[str]) -> Chosen:
+def attempt_choose(
+    *, attempt: Attempt, seq: int, options: Sequence[str], seen: Play | None = None
+) -> Chosen:
     """Record the choice made at decision ``seq``, exactly once.
 
     ``seq`` is the number of choices the learner's page had seen. A replayed
     post, a double click, the back button or a second tab sends a ``seq``
     that is no longer current: nothing is recorded and the caller shows the
     attempt as it stands. An invalid choice raises ``engine.InvalidChoice``
-    and records nothing.
+    and records nothing. ``seen`` is the attempt as the caller already read
+    it; it is reused when no other request has added a choice since.
     """
     with transaction.atomic():
         # Serialises choices on one attempt (PostgreSQL; SQLite's immediate
         # transactions already do). The unique (attempt, seq) constraint is
         # the guarantee either way.
         Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
-        play = attempt_play(attempt)
+        current = seen is not None and attempt.choices.count() == len(seen.choices)
+        play = seen if current else attempt_play(attempt)
         if seq != len(play.choices) or play.state.finished:
             return Chosen(play, recorded=False)
         state = engine.advance(play.case, play.state, options)
@@ -98,7 +112,7 @@ def attempt_choose(*, attempt: Attempt, seq: int, options: Sequence[str]) -> Cho
                 )
         except IntegrityError:
             return Chosen(attempt_play(attempt), recorded=False)
-        play = Play(attempt=attempt, choices=[*play.choices, choice])
+        play = Play(attempt=attempt, choices=[*play.choices, choice], known_state=state)
         if state.finished:
             attempt.finished_at = timezone.now()
             attempt.save(update_fields=["finished_at"])

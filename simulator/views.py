@@ -171,7 +171,7 @@ def choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if seq == len(current.choices) and not current.state.finished:
         try:
             picked = _parse_choice(current.stage.decision, request.POST)
-            chosen = attempt_choose(attempt=attempt, seq=seq, options=picked)
+            chosen = attempt_choose(attempt=attempt, seq=seq, options=picked, seen=current)
         except InvalidChoice as invalid:
             error = str(invalid)
         else:

@@ -292,10 +292,17 @@ def test_result_round_trips_through_json() -> None:
     for name in PATHS:
         result = _result(name)
         stored = json.loads(json.dumps(result.to_dict()))
-        assert Result.from_dict(stored) == result
+        assert Result.from_dict(stored, ALGORITHM) == result
     stored = _result("reference").to_dict()
     stored["rubric_version"] = 0
-    assert Result.from_dict(stored).rubric_version == 0
+    assert Result.from_dict(stored, ALGORITHM).rubric_version == 0
+
+
+def test_a_stored_result_keeps_verdicts_not_the_texts_the_algorithm_holds() -> None:
+    stored = json.dumps(_result("worked_example").to_dict())
+    for step in ALGORITHM.steps:
+        assert step.rationale not in stored
+    assert "rationale" not in stored and "citations" not in stored
 
 
 def test_judge_choice_matches_the_final_verdicts() -> None:
