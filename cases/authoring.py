@@ -26,15 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import editing, models, schema
-from cases.services import (
-    algorithm_version,
-    cited_keys,
-    content_hash,
-    document_of,
-    latest_references,
-    stored_context,
-)
-from cases.validate import Context, Problem, Report, Source, validate
+from cases.services import algorithm_version, case_freeze, stored_context
+from cases.validate import Problem, Report, Source, validate
 from cases.yamlmap import YamlProblem, dump, load
 
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -72,22 +65,10 @@ def export_text(version: models.CaseVersion) -> str:
     return draft_text(version) if version.is_editable else dump(version.document)
 
 
-def _context(references: Mapping[str, dict] | None) -> Context:
-    """What is stored, for the validator; ``references`` when the caller already has them."""
-    if references is None:
-        return stored_context()
-
-    def lookup(slug: str, number: int | None) -> schema.Algorithm | None:
-        version = algorithm_version(slug, number)
-        return version.parsed if version else None
-
-    return Context(references=frozenset(references), algorithm=lookup)
-
-
 def check(slug: str, text: str, references: Mapping[str, dict] | None = None) -> Report:
     """Validate a case's YAML with the import command's validator and the stored content."""
     source = Source(source_name(slug), text)
-    report = validate([source], _context(references))
+    report = validate([source], stored_context(references))
     if source.document is not None and not isinstance(source.document, schema.Case):
         report.problems.insert(0, source.problem(("document",), "this is not a case document"))
     elif source.document is not None and source.document.slug != slug:
@@ -127,21 +108,14 @@ def _store(version: models.CaseVersion, text: str, report: Report) -> None:
     version.content_hash = ""
     (source,) = report.sources
     case = source.document
-    if report.ok and isinstance(case, schema.Case):
-        pinned = algorithm_version(case.algorithm, case.algorithm_version)
-        if pinned is not None:
-            case = case.model_copy(update={"algorithm_version": pinned.number})
-            references = latest_references()
-            cited = {
-                key: references.get(key) or pinned.references[key]
-                for key in cited_keys(pinned.parsed) + cited_keys(case)
-            }
-            version.document = document_of(case)
-            version.references = cited
-            version.content_hash = content_hash(version.document, cited)
-            version.algorithm_version = pinned
-            version.difficulty = case.difficulty
-            version.minutes = case.minutes
+    frozen = case_freeze(case=case) if report.ok and isinstance(case, schema.Case) else None
+    if frozen is not None:
+        version.document = frozen.document
+        version.references = frozen.references
+        version.content_hash = frozen.content_hash
+        version.algorithm_version = frozen.pinned
+        version.difficulty = frozen.case.difficulty
+        version.minutes = frozen.case.minutes
     version.problem_count = len(report.problems)
     version.updated_at = timezone.now()
     version.__dict__.pop("parsed", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -70,12 +70,48 @@ def algorithm_version(slug: str, number: int | None) -> models.AlgorithmVersion 
     return versions.order_by("-number").first()
 
 
-def stored_context() -> Context:
+def stored_context(references: Mapping[str, dict] | None = None) -> Context:
+    """What is stored, for the validator; ``references`` when the caller already has them."""
+
     def lookup(slug: str, number: int | None) -> schema.Algorithm | None:
         version = algorithm_version(slug, number)
         return version.parsed if version else None
 
-    return Context(references=frozenset(latest_references()), algorithm=lookup)
+    if references is None:
+        references = latest_references()
+    return Context(references=frozenset(references), algorithm=lookup)
+
+
+@dataclass(frozen=True)
+class Frozen:
+    """A case as it is stored: its algorithm version pinned and the references
+    it and its algorithm cite copied in, so the version never changes under
+    the attempts played on it."""
+
+    case: schema.Case
+    pinned: models.AlgorithmVersion
+    document: dict
+    references: dict
+    content_hash: str
+
+
+def case_freeze(
+    *, case: schema.Case, references: Mapping[str, dict] | None = None
+) -> Frozen | None:
+    """``case`` pinned to its algorithm version (the newest unless it names one);
+    None when that version does not exist."""
+    pinned = algorithm_version(case.algorithm, case.algorithm_version)
+    if pinned is None:
+        return None
+    if references is None:
+        references = latest_references()
+    case = case.model_copy(update={"algorithm_version": pinned.number})
+    document = document_of(case)
+    cited = {
+        key: references.get(key) or pinned.references[key]
+        for key in cited_keys(pinned.parsed) + cited_keys(case)
+    }
+    return Frozen(case, pinned, document, cited, content_hash(document, cited))
 
 
 def cited_keys(document: schema.Algorithm | schema.Case) -> list[str]:
@@ -151,21 +187,16 @@ def content_import(
         result.items.append(Imported("algorithm", algorithm.slug, version.number, created))
 
     for _, case in report.documents(schema.Case):
-        pinned = algorithm_version(case.algorithm, case.algorithm_version)
-        assert pinned is not None  # noqa: S101 -- validate() checked that it exists
-        case = case.model_copy(update={"algorithm_version": pinned.number})
-        document = document_of(case)
-        cited = {
-            key: references.get(key) or pinned.references[key]
-            for key in cited_keys(pinned.parsed) + cited_keys(case)
-        }
+        frozen = case_freeze(case=case, references=references)
+        assert frozen is not None  # noqa: S101 -- validate() checked that it exists
+        case = frozen.case
         row, _ = models.Case.objects.get_or_create(slug=case.slug)
         version, created = _next_version(
             row.versions,
-            document=document,
-            references=cited,
-            content_hash=content_hash(document, cited),
-            algorithm_version=pinned,
+            document=frozen.document,
+            references=frozen.references,
+            content_hash=frozen.content_hash,
+            algorithm_version=frozen.pinned,
             title=case.title,
             presentation=case.presentation,
             difficulty=case.difficulty,

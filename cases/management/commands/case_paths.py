@@ -4,42 +4,28 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from cases.authoring import check_version
-from cases.models import CaseVersion
+from cases.management.case_version_command import CaseVersionCommand
 from cases.paths import explore
 
 
-class Command(BaseCommand):
+class Command(CaseVersionCommand):
     help = (
         "List every path through a case (the newest version unless --version N) with its "
         "score and critical errors."
     )
 
-    def add_base_argument(self, parser, *args, **kwargs):
-        if "--version" not in args:  # here --version picks a case version, not Django's
-            super().add_base_argument(parser, *args, **kwargs)
-
     def add_arguments(self, parser):
-        parser.add_argument("slug")
-        parser.add_argument("--version", type=int, help="version number (default: the newest)")
+        super().add_arguments(parser)
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
         parser.add_argument(
             "--limit", type=int, default=500, help="stop after this many paths (default 500)"
         )
 
     def handle(self, *args, slug: str, version: int | None, json: bool, limit: int, **options):
-        versions = CaseVersion.objects.filter(case__slug=slug).select_related(
-            "case", "algorithm_version"
-        )
-        found = (
-            versions.filter(number=version).first()
-            if version
-            else versions.order_by("-number").first()
-        )
-        if found is None:
-            raise CommandError(f"no case '{slug}'" + (f" version {version}" if version else ""))
+        found = self.case_version(slug, version)
         report = check_version(found)
         if not report.ok:
             for problem in report.problems:

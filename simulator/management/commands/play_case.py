@@ -2,33 +2,29 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError
-from django.db.models import F
+from django.core.management.base import CommandError
 
-from cases.models import CaseVersion
+from cases.management.case_version_command import CaseVersionCommand
 from simulator import engine
 from simulator.headless import debrief_data, debrief_text
 
 
-class Command(BaseCommand):
+class Command(CaseVersionCommand):
+    default_version = "published"
+
     help = (
         "Play a path through a case without recording an attempt, and print its debrief. "
         "One --choice per decision; '+' joins the options of a pick-several, "
         "in the learner's order for a put-in-order."
     )
 
-    def add_base_argument(self, parser, *args, **kwargs):
-        if "--version" not in args:  # here --version picks a case version, not Django's
-            super().add_base_argument(parser, *args, **kwargs)
-
     def add_arguments(self, parser):
-        parser.add_argument("slug")
+        super().add_arguments(parser)
         parser.add_argument("--choice", action="append", default=[], metavar="OPTION[+OPTION...]")
-        parser.add_argument("--version", type=int, help="case version (default: the published one)")
         parser.add_argument("--json", action="store_true", dest="as_json", help="print JSON")
 
     def handle(self, *args, slug: str, choice: list[str], version: int | None, as_json: bool, **_):
-        found = self._version(slug, version)
+        found = self.case_version(slug, version)
         case = found.parsed
         choices = [raw.split("+") for raw in choice]
         state = engine.start(case)
@@ -52,15 +48,3 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             self.stdout.write(debrief_text(data), ending="")
-
-    def _version(self, slug: str, number: int | None) -> CaseVersion:
-        versions = CaseVersion.objects.filter(case__slug=slug).select_related("algorithm_version")
-        if number:
-            found = versions.filter(number=number).first()
-        else:
-            found = versions.filter(pk=F("case__published")).first()
-        if found is None:
-            raise CommandError(
-                f"no case '{slug}'" + (f" version {number}" if number else " published")
-            )
-        return found
