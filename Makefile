@@ -42,7 +42,8 @@ test-postgres: install chromium
 
 # Seeds a separate SQLite database (var/bench.sqlite3) with 300 residents and
 # 100,000 scored attempts, then times the program pages against a plain query.
-bench: BENCH_ENV := $(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3
+bench: BENCH_ENV := $(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 \
+	DJANGO_SETTINGS_MODULE=tests.bench.settings
 bench: install postgres-up
 	mkdir -p var
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
@@ -50,13 +51,13 @@ bench: install postgres-up
 	$(BENCH_ENV) $(PY) manage.py bench_programs
 	@# Load: gunicorn (2 sync workers, DEBUG off) on 127.0.0.1:$(BENCH_PORT), driven by
 	@# 50 simulated residents, on SQLite then PostgreSQL; exits 1 on a missed target.
-	$(PY) -m simulator.bench.run --port $(BENCH_PORT)
+	$(PY) -m tests.bench.run --port $(BENCH_PORT)
 
 # Scale-out and faults (docs/operations.md): two gunicorn servers behind haproxy on
 # one PostgreSQL, a worker SIGKILLed, PostgreSQL restarted, pg_dump/pg_restore and
 # an SQLite backup-API copy, each checked choice by choice; exits 1 on a failure.
 proof: install postgres-up haproxy
-	$(PY) -m simulator.bench.proof --lb-port $(PROOF_LB_PORT) --ports $(PROOF_PORTS)
+	$(PY) -m tests.bench.proof --lb-port $(PROOF_LB_PORT) --ports $(PROOF_PORTS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,6 +3,8 @@
 Instructors author and review the cases of the programs they teach in. The
 bundled cases (no program) are changed through the content folder, never in
 the browser. Anything else is a 404, so a draft's existence is not revealed.
+Ids and numbers from a URL are read with ``parse_whole``: one that is not a
+whole number becomes None, which matches no row.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.http import Http404
 from cases.models import Case, CaseVersion, ReviewComment
 from scoring.access import AnyUser, programs_for
 from scoring.models import Program, Role
+from simulator.params import parse_whole
 
 
 def author_programs(user: AnyUser) -> QuerySet[Program]:
@@ -25,15 +28,20 @@ def authorable_cases(user: AnyUser) -> QuerySet[Case]:
 
 def get_case_for_author(user: AnyUser, slug: str) -> Case:
     try:
-        return authorable_cases(user).select_related("program", "published").get(slug=slug)
+        return (
+            authorable_cases(user)
+            .select_related("program", "published")
+            .defer("published__document", "published__source", "published__references")
+            .get(slug=slug)
+        )
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
 
 
 def get_program_for_author(user: AnyUser, pk: object) -> Program:
     try:
-        return author_programs(user).get(pk=int(str(pk)))
-    except (ValueError, Program.DoesNotExist):
+        return author_programs(user).get(pk=parse_whole(str(pk)))
+    except Program.DoesNotExist:
         raise Http404("No such program.") from None
 
 
@@ -42,9 +50,9 @@ def get_version_for_author(user: AnyUser, slug: str, number: object) -> CaseVers
         return (
             CaseVersion.objects.filter(case__in=authorable_cases(user))
             .select_related("case", "algorithm_version__algorithm", "author", "reviewer")
-            .get(case__slug=slug, number=int(str(number)))
+            .get(case__slug=slug, number=parse_whole(str(number)))
         )
-    except (ValueError, CaseVersion.DoesNotExist):
+    except CaseVersion.DoesNotExist:
         raise Http404("No such version.") from None
 
 
@@ -58,10 +66,10 @@ def copyable_versions(user: AnyUser) -> QuerySet[CaseVersion]:
     )
 
 
-def get_comment_for_author(user: AnyUser, pk: int) -> ReviewComment:
+def get_comment_for_author(user: AnyUser, pk: object) -> ReviewComment:
     try:
         return ReviewComment.objects.select_related("version__case").get(
-            pk=pk, version__case__in=authorable_cases(user)
+            pk=parse_whole(str(pk)), version__case__in=authorable_cases(user)
         )
     except ReviewComment.DoesNotExist:
         raise Http404("No such comment.") from None

@@ -19,18 +19,23 @@ version they started on.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
-from cases import editing, models, schema
+from cases import access, editing, models, schema
 from cases.services import algorithm_version, case_freeze, stored_context
-from cases.validate import Problem, Report, Source, validate
-from cases.yamlmap import YamlProblem, dump, load
+from cases.validate import Problem, Report, Source, field_name, validate
+from cases.yamlmap import YamlProblem, YamlRefused, dump, load
 
 MAX_UPLOAD_BYTES = 256 * 1024
+# A draft, as typed and as stored: a case is a few tens of kilobytes, so this is
+# a mistake or an attempt to fill the database (and every page that reads it).
+MAX_DRAFT_CHARS = 1_000_000
+TOO_BIG = f"Not saved: the case is over {MAX_DRAFT_CHARS // 1_000_000} MB."
 
 
 class AuthoringRefused(Exception):
@@ -39,6 +44,10 @@ class AuthoringRefused(Exception):
 
 class NotEditable(AuthoringRefused):
     """The version is submitted, under review or published: it cannot change."""
+
+
+class Unstorable(AuthoringRefused):
+    """Text no draft may hold, however broken a draft may otherwise be; nothing was stored."""
 
 
 @dataclass
@@ -93,15 +102,27 @@ def _ensure_editable(version: models.CaseVersion) -> None:
 
 
 def _store(version: models.CaseVersion, text: str, report: Report) -> None:
-    """Write the draft's text and, as far as it goes, what it means."""
-    version.source = text
+    """Write the draft's text and, as far as it goes, what it means.
+
+    Raises Unstorable, changing nothing, for text no draft may hold.
+    """
+    if len(text) > MAX_DRAFT_CHARS:
+        raise Unstorable(TOO_BIG)
     try:
         data = load(text).data
+    except YamlRefused as refused:
+        field = field_name(refused.path)
+        where = f"line {refused.line}: " + (f"{field}: " if field else "")
+        raise Unstorable(f"Not saved: {where}{refused.message}.") from None
     except YamlProblem:
         data = None
+    version.source = text
     if isinstance(data, dict):
         # JSON-safe: YAML may read "2020-01-01" as a date, which JSON cannot hold.
-        version.document = json.loads(json.dumps(data, default=str))
+        document = json.dumps(data, default=str)
+        if len(document) > MAX_DRAFT_CHARS:  # escaped non-ASCII text takes up to 12 times more
+            raise Unstorable(TOO_BIG)
+        version.document = json.loads(document)
         for name in ("title", "presentation"):
             if isinstance(data.get(name), str) and data[name].strip():
                 setattr(version, name, data[name].strip()[:200])
@@ -210,12 +231,32 @@ def skeleton(*, slug: str, title: str, pinned: models.AlgorithmVersion) -> str:
     return dump(data)
 
 
-def _claim_slug(slug: str, program) -> models.Case:
+def _claim_slug(slug: str, *, program, user) -> models.Case:
+    """A new case of ``program`` at ``slug``, refused if a case the author can see has it.
+
+    Slugs are shared by every program. When a case the author may not see holds
+    ``slug``, the new case gets a random suffix instead: the author learns that
+    the address is in use, and nothing of whose case it is or what it holds.
+    """
     slug = slug.strip()
     editing._check_key(slug, "case")
-    if models.Case.objects.filter(slug=slug).exists():
-        raise AuthoringRefused(f"The slug '{slug}' is taken; choose another.")
+    holder = models.Case.objects.filter(slug=slug).first()
+    if holder is not None:
+        visible = holder.program_id is None or (
+            access.author_programs(user).filter(pk=holder.program_id).exists()
+        )
+        if visible:
+            raise AuthoringRefused(f"The slug '{slug}' is taken; choose another.")
+        slug = _unused_slug(slug)
     return models.Case.objects.create(slug=slug, program=program)
+
+
+def _unused_slug(slug: str) -> str:
+    room = models.Case._meta.get_field("slug").max_length - 7  # for "-" and six hex digits
+    while True:
+        candidate = f"{slug[:room]}-{secrets.token_hex(3)}"
+        if not models.Case.objects.filter(slug=candidate).exists():
+            return candidate
 
 
 @transaction.atomic
@@ -226,7 +267,7 @@ def case_create(
     pinned = algorithm.versions.order_by("-number").first()
     if pinned is None:
         raise AuthoringRefused(f"The algorithm '{algorithm.slug}' has no version yet.")
-    case = _claim_slug(slug, program)
+    case = _claim_slug(slug, program=program, user=user)
     text = skeleton(slug=case.slug, title=title.strip() or case.slug, pinned=pinned)
     return _new_version(case=case, text=text, user=user, pinned=pinned)
 
@@ -234,7 +275,7 @@ def case_create(
 @transaction.atomic
 def case_copy(*, user, program, original: models.CaseVersion, slug: str) -> models.CaseVersion:
     """A new case of ``program`` whose first draft is a copy of ``original``."""
-    case = _claim_slug(slug, program)
+    case = _claim_slug(slug, program=program, user=user)
     document = {**original.document, "slug": case.slug}
     document["title"] = f"{original.title} (copy)"
     return _new_version(
@@ -366,6 +407,7 @@ def open_comments(version: models.CaseVersion) -> list[models.ReviewComment]:
     return list(
         models.ReviewComment.objects.filter(version__case=version.case_id, resolved=False)
         .select_related("author", "version")
+        .defer("version__document", "version__source", "version__references")
         .order_by("created_at", "pk")
     )
 
@@ -386,7 +428,8 @@ def case_import(*, user, program, text: str) -> tuple[models.CaseVersion | None,
     """Import a whole case from YAML: a new case, or a new draft of one of ``program``'s.
 
     Only a valid document is imported; otherwise nothing changes and the
-    report lists the problems.
+    report lists the problems. The report is of the file as uploaded: a new
+    case may get another slug (see ``_claim_slug``).
     """
     try:
         data = load(text).data
@@ -398,12 +441,12 @@ def case_import(*, user, program, text: str) -> tuple[models.CaseVersion | None,
         return None, report
     with transaction.atomic():
         case = models.Case.objects.select_for_update().filter(slug=slug).first()
-        if case is None:
-            case = _claim_slug(slug, program)
+        if case is None or case.program_id != program.pk:
+            case = _claim_slug(slug, program=program, user=user)
+            if case.slug != slug:
+                text = dump({**data, "slug": case.slug})
             pinned = algorithm_version(data["algorithm"], data.get("algorithm_version"))
             return _new_version(case=case, text=text, user=user, pinned=pinned), report
-        if case.program_id != program.pk:
-            raise AuthoringRefused(f"The slug '{slug}' is taken; choose another.")
         draft = case_version_new_draft(case=case, user=user)
     saved = case_version_save(version=draft, text=text)
     return saved.version, saved.report

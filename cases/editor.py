@@ -14,6 +14,10 @@ from cases import editing, schema
 from cases.graph import stages_of
 from cases.validate import Problem
 
+# Every stage's form lists every stage, so a page showing all of them grows as the
+# square of the stages: past this many the editor opens one stage at a time.
+ALL_OPEN_STAGES = 30
+
 
 def _text(value: object) -> str:
     return "" if value is None else str(value)
@@ -97,6 +101,10 @@ class StagePart:
     def shared_next(self) -> bool:
         return self.type in ("several", "order")
 
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + sum(len(o.problems) for o in self.options)
+
 
 def _next(value: object) -> tuple[str, bool]:
     if isinstance(value, list):
@@ -153,6 +161,29 @@ def stage_part(data: object, key: str, problems: Sequence[Problem] = ()) -> Stag
             if editing.stage_of(p.field) == key and not p.field.startswith(in_options)
         ],
     )
+
+
+def over_limits(data: object) -> str:
+    """Why the forms cannot show this draft, or "" when they can. A draft may break
+    the validator's limits while it is written, but its forms would make a page too
+    big to use: it is edited in the YAML tab until it fits."""
+    stages = stages_of(data)
+    if len(stages) > schema.MAX_STAGES:
+        return f"it has more than {schema.MAX_STAGES} stages"
+    patient = data.get("patient") if isinstance(data, dict) else None
+    lists = [
+        ("the patient", "findings", patient.get("findings") if isinstance(patient, dict) else None)
+    ]
+    for key, stage in stages.items():
+        decision = stage.get("decision")
+        lists.append((f"stage '{key}'", "findings", stage.get("findings")))
+        options = decision.get("options") if isinstance(decision, dict) else None
+        lists.append((f"stage '{key}'", "options", options))
+    limits = {"findings": schema.MAX_FINDINGS, "options": schema.MAX_OPTIONS}
+    for owner, name, items in lists:
+        if isinstance(items, list) and len(items) > limits[name]:
+            return f"{owner} has more than {limits[name]} {name}"
+    return ""
 
 
 @dataclass(frozen=True)

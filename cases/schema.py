@@ -9,10 +9,20 @@ live in ``cases.checks``; this module checks shapes only.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 ACTION_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z0-9_.]+$"
@@ -20,9 +30,36 @@ PMID_PATTERN = r"^[0-9]{1,9}$"
 # Crossref's recommended pattern: prefix "10.", a registrant code, a slash, a suffix.
 DOI_PATTERN = r"^10\.[0-9]{4,9}/\S+$"
 
+# Bidi embeddings, overrides and isolates, bidi marks, zero-width spaces and joiners,
+# and the byte order mark: invisible, they make a line show other than what it holds
+# (after U+202E the rest of a title reads backwards), or two lines look alike.
+INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+# Generous for real cases (the bundled ones have up to 19 stages and 8 options a
+# decision; `make bench` imports one of 200 stages), and a bound on what every page
+# that shows a whole case has to render.
+MAX_STAGES = 200
+MAX_OPTIONS = 12
+MAX_FINDINGS = 50
+
+
+def _visible(text: str) -> str:
+    found = INVISIBLE.search(text)
+    if found:
+        code = ord(found.group())
+        raise PydanticCustomError(
+            "invisible_character",
+            "contains U+{code} {name}, an invisible character that makes text read "
+            "other than it shows; delete it",
+            {"code": f"{code:04X}", "name": unicodedata.name(found.group())},
+        )
+    return text
+
+
 Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN, max_length=80)]
 ActionKey = Annotated[str, StringConstraints(pattern=ACTION_PATTERN, max_length=80)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Line = Annotated[str, AfterValidator(_visible)]  # one line of plain text, may be empty
+Text = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1)]
 Markdown = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 Citations = Annotated[list[Key], Field(default_factory=list)]
 
@@ -52,7 +89,7 @@ class Reference(Document):
     title: Text
     journal: Text
     year: int = Field(ge=1800, le=2100)
-    details: str = ""  # volume, issue and pages, e.g. "40(3):e3687"
+    details: Line = ""  # volume, issue and pages, e.g. "40(3):e3687"
     pmid: Annotated[str, StringConstraints(pattern=PMID_PATTERN)] | None = None
     doi: Annotated[str, StringConstraints(pattern=DOI_PATTERN)] | None = None
     # Identifiers seen only in secondary sources: stored, shown, and always
@@ -141,7 +178,7 @@ class Severity(StrEnum):
 
 class Action(Document):
     label: Text
-    description: str = ""
+    description: Line = ""
 
 
 class Step(Document):
@@ -212,9 +249,9 @@ class Finding(Document):
     key: Key | None = None
     kind: FindingKind = FindingKind.exam
     label: Text
-    value: str = ""
-    unit: str = ""
-    range: str = ""  # reference range, as printed on a lab report
+    value: Line = ""
+    unit: Line = ""
+    range: Line = ""  # reference range, as printed on a lab report
     flag: Flag | None = None
     report: str = ""  # Markdown: an imaging or pathology report
 
@@ -252,7 +289,7 @@ class DecisionType(StrEnum):
 class Decision(Document):
     prompt: Text
     type: DecisionType = DecisionType.one
-    options: list[Option] = Field(min_length=2)
+    options: list[Option] = Field(min_length=2, max_length=MAX_OPTIONS)
     next: Next | None = None  # for "several" and "order"; a default for "one"
     min: int | None = Field(default=None, ge=1)  # pick-several bounds
     max: int | None = Field(default=None, ge=1)
@@ -270,7 +307,7 @@ class Outcome(StrEnum):
 class Stage(Document):
     title: Text
     narrative: Markdown
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list, max_length=MAX_FINDINGS)
     decision: Decision | None = None
     outcome: Outcome | None = None  # set on terminal stages, which have no decision
 
@@ -279,7 +316,7 @@ class Patient(Document):
     summary: Text  # "62-year-old man with type 2 diabetes"
     age: int = Field(ge=0, le=120)
     sex: Literal["female", "male", "other"]
-    findings: list[Finding] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list, max_length=MAX_FINDINGS)
 
 
 class Difficulty(StrEnum):
@@ -301,7 +338,7 @@ class Case(Document):
     findings: dict[Key, Text] = Field(default_factory=dict)
     patient: Patient
     start: Key
-    stages: dict[Key, Stage] = Field(min_length=2)
+    stages: dict[Key, Stage] = Field(min_length=2, max_length=MAX_STAGES)
 
 
 DOCUMENT_MODELS: dict[str, type[Library] | type[Algorithm] | type[Case]] = {

@@ -110,7 +110,7 @@ def parse(source: Source) -> list[Problem]:
     try:
         source.located = load(source.text)
     except YamlProblem as problem:
-        return [Problem(source.name, problem.line, "", problem.message)]
+        return [Problem(source.name, problem.line, field_name(problem.path), problem.message)]
     data = source.located.data
     if not isinstance(data, dict):
         return [source.problem((), "a document is a mapping of fields, starting with 'document:'")]
@@ -184,6 +184,8 @@ def _message(path: Path, item: dict) -> str:
         return ACTION_HINT if r"\." in item["ctx"]["pattern"] else KEY_HINT
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "too_long":  # stages, options or findings
+        return f"at most {item['ctx']['max_length']} {path[-1]} are allowed"
     return item["msg"][0].lower() + item["msg"][1:]
 
 

@@ -9,7 +9,7 @@ and redirect back to the part.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from urllib.parse import urlencode
 
@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -35,8 +36,12 @@ from cases.validate import Report
 from cases.yamlmap import YamlProblem, load
 from simulator import engine
 from simulator.models import Attempt, Choice, Mode
+from simulator.params import parse_whole
 from simulator.presenters import decision_review, finding_groups, form_options, progress
 from simulator.services import Play
+
+# A list never loads what it does not show: a document may be a megabyte.
+HEAVY = ("document", "source", "references")
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -90,7 +95,12 @@ def _programs(request: HttpRequest):
 
 
 def _list_forms(request: HttpRequest, programs, **bound) -> dict:
-    originals = access.copyable_versions(request.user).select_related("case").order_by("title")
+    originals = (
+        access.copyable_versions(request.user)
+        .select_related("case")
+        .defer(*HEAVY)
+        .order_by("title")
+    )
     return {
         "new_form": bound.get("new_form") or NewCaseForm(programs=programs),
         "copy_form": bound.get("copy_form") or CopyCaseForm(programs=programs, originals=originals),
@@ -103,6 +113,7 @@ def _render_list(request: HttpRequest, status: int = 200, **bound) -> HttpRespon
     versions = (
         models.CaseVersion.objects.filter(case__in=access.authorable_cases(request.user))
         .select_related("case__program", "author", "reviewer")
+        .defer(*HEAVY)
         .order_by("case__slug", "number")
     )
     newest: dict[int, models.CaseVersion] = {}
@@ -145,7 +156,17 @@ def case_new(request: HttpRequest) -> HttpResponse:
         form.add_error("slug", str(refused))
         return _render_list(request, status=400, new_form=form)
     messages.success(request, f"Case “{version.title}” created: fill in its stages.")
+    _say_if_moved(request, form.cleaned_data["slug"], version)
     return redirect("cases:edit", slug=version.case.slug)
+
+
+def _say_if_moved(request: HttpRequest, slug: str, version: models.CaseVersion) -> None:
+    """Tell the author the slug their new case got, when it is not the one they asked for."""
+    if version.case.slug != slug:
+        messages.info(
+            request,
+            f"The address '{slug}' is not available, so the case is at '{version.case.slug}'.",
+        )
 
 
 @require_POST
@@ -167,6 +188,7 @@ def case_copy(request: HttpRequest) -> HttpResponse:
         form.add_error("slug", str(refused))
         return _render_list(request, status=400, copy_form=form)
     messages.success(request, f"Copied into “{version.title}”.")
+    _say_if_moved(request, form.cleaned_data["slug"], version)
     return redirect("cases:edit", slug=version.case.slug)
 
 
@@ -195,6 +217,8 @@ def case_import(request: HttpRequest) -> HttpResponse:
         form.add_error("file", f"Nothing was imported: {report.summary()}")
         return _render_list(request, status=400, import_form=form, import_report=report)
     messages.success(request, f"Imported as version {version.number} of “{version.title}”.")
+    (uploaded,) = report.sources
+    _say_if_moved(request, uploaded.document.slug, version)
     return redirect("cases:edit", slug=version.case.slug)
 
 
@@ -226,22 +250,32 @@ def _data(version: models.CaseVersion) -> tuple[object, str]:
         return version.document, f"line {problem.line}: {problem.message}"
 
 
+def _showable(version: models.CaseVersion) -> tuple[object, str]:
+    """The draft's working data for a page that shows every stage, and why it cannot
+    ("" when it can): past the validator's limits such a page would be too big."""
+    data, _ = _data(version)
+    too_big = editor.over_limits(data)
+    return ({} if too_big else data), too_big
+
+
 def _editor_context(
     case: models.Case,
     version: models.CaseVersion,
     report: Report | None = None,
     *,
     overrides: dict[str, editor.StagePart] | None = None,
+    open_stage: str = "",
 ) -> dict:
+    """What the editor shows; ``open_stage`` is the stage whose form a large case opens."""
     references = latest_references()
     report = report or authoring.check_version(version, references)
-    data, broken = _data(version)
+    (checked,) = report.sources  # the draft's text, already parsed: parsing is the slow part
+    data, broken = (checked.located.data, "") if checked.located else _data(version)
+    oversized = "" if broken else editor.over_limits(data)
     algorithm = version.algorithm_version.parsed
     problems = report.problems
-    stages = [
-        (overrides or {}).get(key) or editor.stage_part(data, key, problems)
-        for key in editor.stages_of(data)
-    ]
+    keys = [] if broken or oversized else list(editor.stages_of(data))
+    stages = [(overrides or {}).get(key) or editor.stage_part(data, key, problems) for key in keys]
     comments = authoring.open_comments(version)
     by_stage: dict[str, list] = {}
     for comment in comments:
@@ -251,8 +285,11 @@ def _editor_context(
         "version": version,
         "tab": "edit",
         "broken": broken,
+        "oversized": oversized,
         "details": editor.details(data),
         "stages": stages,
+        "one_open": len(stages) > editor.ALL_OPEN_STAGES,
+        "open_stage": open_stage,
         "choices": editor.choices(data, algorithm, references),
         "problems": editor.problem_views(problems),
         "report": report,
@@ -264,9 +301,17 @@ def _editor_context(
 @require_GET
 @login_required
 def case_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    """The editor for the newest version: forms for a draft, a summary otherwise."""
+    """The editor for the newest version: forms for a draft, a summary otherwise.
+    A large case opens the form of one stage, ``?stage=KEY``."""
     case, version = _working(request, slug)
-    return render(request, "cases/editor.html", _editor_context(case, version))
+    context = _editor_context(case, version, open_stage=request.GET.get("stage", ""))
+    return render(request, "cases/editor.html", context)
+
+
+def _editor_url(slug: str, anchor: str, stage: str = "") -> str:
+    """The editor at ``anchor``, with ``stage``'s form open."""
+    query = f"?{urlencode({'stage': stage})}" if stage else ""
+    return reverse("cases:edit", args=[slug]) + f"{query}#{anchor}"
 
 
 def _part_response(
@@ -279,16 +324,20 @@ def _part_response(
 ) -> HttpResponse:
     """htmx gets the part and, out of band, the problem list; a plain post a redirect
     (or, when part of the form was refused, the whole editor showing why)."""
-    if not request.htmx and not overrides:
-        return redirect(reverse("cases:edit", args=[case.slug]) + f"#{anchor}")
-    context = _editor_context(case, saved.version, saved.report, overrides=overrides)
-    if not request.htmx:
-        return render(request, "cases/editor.html", context, status=400)
-    part_context = {**context, "just_saved": anchor}
+    key, index = "", ""  # the stage of a stage or option part, and the option's index
     if part in ("stage", "option"):
         key = anchor.removeprefix(f"{part}-")
         if part == "option":
             key, _, index = key.rpartition("-")
+    if not request.htmx and not overrides:
+        return redirect(_editor_url(case.slug, anchor, key))
+    context = _editor_context(
+        case, saved.version, saved.report, overrides=overrides, open_stage=key
+    )
+    if not request.htmx:
+        return render(request, "cases/editor.html", context, status=400)
+    part_context = {**context, "just_saved": anchor}
+    if key:
         stage = next((s for s in context["stages"] if s.key == key), None)
         if stage is None:
             raise Http404("No such stage.")
@@ -323,18 +372,17 @@ def _edit(
     return case, saved, result
 
 
-def _finding_rows(request: HttpRequest) -> list[dict[str, str]] | None:
+def _finding_rows(form: Mapping[str, str]) -> list[dict[str, str]] | None:
     """The findings fieldsets a form posted, or None when it has none."""
-    if not request.POST.get("findings"):
+    if not form.get("findings"):
         return None
+    count = parse_whole(form.get("rows", ""))
+    if count is None:  # the editor always sends it; a guess could drop every finding
+        raise editing.EditRefused("The findings arrived without their count: nothing was saved.")
     rows = []
-    try:
-        count = min(int(request.POST.get("rows", "0")), 200)
-    except ValueError:
-        count = 0
-    for i in range(count):
-        row = {name: request.POST.get(f"f{i}-{name}", "") for name in editing.FINDING_FIELDS}
-        row["remove"] = request.POST.get(f"f{i}-remove", "")
+    for i in range(min(count, 200)):
+        row = {name: form.get(f"f{i}-{name}", "") for name in editing.FINDING_FIELDS}
+        row["remove"] = form.get(f"f{i}-remove", "")
         rows.append(row)
     return rows
 
@@ -344,9 +392,9 @@ def _finding_rows(request: HttpRequest) -> list[dict[str, str]] | None:
 def details_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Save the case's details, the patient and the findings known from the start.
     htmx gets the details fragment."""
-    rows = _finding_rows(request)
 
     def change(data: dict) -> None:
+        rows = _finding_rows(request.POST)
         editing.set_details(data, request.POST)
         if rows is not None:
             editing.set_findings(data, None, rows)
@@ -358,8 +406,9 @@ def details_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return _part_response(request, case, saved, "details", "details")
 
 
-def _stage_change(key: str, form, rows: list[dict[str, str]] | None) -> Callable[[dict], str]:
+def _stage_change(key: str, form: Mapping[str, str]) -> Callable[[dict], str]:
     def change(data: dict) -> str:
+        rows = _finding_rows(form)
         new_key = editing.set_stage(data, key, form)
         if rows is not None:
             editing.set_findings(data, new_key, rows)
@@ -376,19 +425,19 @@ def stage_save(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
     A new key that cannot be used is refused, but everything else typed is
     saved and the typed key is shown back with the reason.
     """
-    form, rows = request.POST, _finding_rows(request)
+    form = request.POST
     typed = form.get("key", key).strip() or key
     case, version = _working(request, slug)
     error = ""
     try:
         saved, new_key = authoring.case_version_edit(
-            version=version, change=_stage_change(key, form, rows)
+            version=version, change=_stage_change(key, form)
         )
     except (editing.EditRefused, authoring.AuthoringRefused) as refused:
         if typed == key or isinstance(refused, authoring.AuthoringRefused):
             return _refused(request, case, refused)
         error = str(refused)
-        done = _edit(request, slug, _stage_change(key, {**form.dict(), "key": key}, rows))
+        done = _edit(request, slug, _stage_change(key, {**form.dict(), "key": key}))
         if isinstance(done, HttpResponse):
             return done
         case, saved, new_key = done
@@ -408,7 +457,7 @@ def stage_add(request: HttpRequest, slug: str) -> HttpResponse:
     if isinstance(done, HttpResponse):
         return done
     case, _, _ = done
-    return redirect(reverse("cases:edit", args=[case.slug]) + f"#stage-{key.strip()}")
+    return redirect(_editor_url(case.slug, f"stage-{key.strip()}", key.strip()))
 
 
 @require_POST
@@ -429,7 +478,7 @@ def option_add(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     if isinstance(done, HttpResponse):
         return done
     case, _, index = done
-    return redirect(reverse("cases:edit", args=[case.slug]) + f"#option-{key}-{index}")
+    return redirect(_editor_url(case.slug, f"option-{key}-{index}", key))
 
 
 @require_POST
@@ -454,26 +503,25 @@ def option_delete(request: HttpRequest, slug: str, key: str, index: int) -> Http
         return done
     case, _, _ = done
     messages.success(request, f"Option {index + 1} of stage '{key}' deleted.")
-    return redirect(reverse("cases:edit", args=[case.slug]) + f"#stage-{key}")
+    return redirect(_editor_url(case.slug, f"stage-{key}", key))
 
 
 @require_POST
 @login_required
-def yaml_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """Save the whole draft as YAML, exactly as typed, valid or not."""
+def yaml_save(request: HttpRequest, slug: str) -> HttpResponse:
+    """Save the whole draft as YAML, exactly as typed, valid or not. YAML no draft
+    may hold is not saved: the editor shows it back as typed, saying why."""
     case, version = _working(request, slug)
     text = request.POST.get("yaml", "").replace("\r\n", "\n")
     try:
         authoring.case_version_save(version=version, text=text)
+    except authoring.Unstorable as refused:
+        context = {**_editor_context(case, version), "yaml_text": text, "yaml_error": refused}
+        return render(request, "cases/editor.html", context, status=400)
     except authoring.AuthoringRefused as refused:
         return _refused(request, case, refused)
-    # The whole page depends on the YAML: htmx reloads it rather than swap a part.
-    url = reverse("cases:edit", args=[case.slug]) + "#case-yaml"
-    if not request.htmx:
-        return redirect(url)
-    response = HttpResponse()
-    response["HX-Redirect"] = url
-    return response
+    # The whole page depends on the YAML: the form posts without htmx and the page reloads.
+    return redirect(reverse("cases:edit", args=[case.slug]) + "#case-yaml")
 
 
 @require_POST
@@ -595,8 +643,8 @@ def comment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if comment.version.case.slug != slug:
         raise Http404("No such comment.")
     authoring.review_comment_resolve(comment=comment)
-    anchor = f"#stage-{comment.stage}" if comment.stage else "#problems"
-    return redirect(reverse("cases:edit", args=[slug]) + anchor)
+    anchor = f"stage-{comment.stage}" if comment.stage else "problems"
+    return redirect(_editor_url(slug, anchor, comment.stage))
 
 
 @require_GET
@@ -604,7 +652,7 @@ def comment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def case_review(request: HttpRequest, slug: str) -> HttpResponse:
     """The newest version as a reviewer reads it: every stage, what changed, the comments."""
     case, version = _working(request, slug)
-    data, _ = _data(version)
+    data, too_big = _showable(version)
     comments = authoring.open_comments(version)
     by_stage: dict[str, list] = {}
     for comment in comments:
@@ -638,6 +686,7 @@ def case_review(request: HttpRequest, slug: str) -> HttpResponse:
             "previous": previous,
             "action_labels": action_labels,
             "references": latest_references(),
+            "too_big": too_big,
             "can_review": version.status in models.IN_REVIEW
             and version.author_id != request.user.pk,
         },
@@ -652,12 +701,9 @@ def case_review(request: HttpRequest, slug: str) -> HttpResponse:
 def case_graph(request: HttpRequest, slug: str) -> HttpResponse:
     """The stage graph: unreachable stages and dead ends marked, each stage a link."""
     case, version = _working(request, slug)
-    data, broken = _data(version)
-    return render(
-        request,
-        "cases/graph.html",
-        {"case": case, "version": version, "tab": "graph", "diagram": diagram(data)},
-    )
+    data, too_big = _showable(version)
+    context = {"case": case, "version": version, "tab": "graph", "too_big": too_big}
+    return render(request, "cases/graph.html", {**context, "diagram": diagram(data)})
 
 
 def _valid_case(version: models.CaseVersion):
@@ -694,16 +740,17 @@ def _parse_preview_choice(decision, params) -> list[str] | None:
     """The choice a preview form sent, or None when it sent none."""
     if "option" in params:
         return params.getlist("option")
-    ranks = [(params.get(f"rank-{o.key}", ""), o.key) for o in decision.options]
-    if not any(rank for rank, _ in ranks):
+    typed = [(params.get(f"rank-{o.key}", ""), o.key) for o in decision.options]
+    if not any(rank for rank, _ in typed):
         return None
-    if not all(rank.isdigit() for rank, _ in ranks):
+    ranks = [(parse_whole(rank), key) for rank, key in typed]
+    if any(rank is None for rank, _ in ranks):
         raise engine.InvalidChoice("Give every option a position.")
-    if sorted(int(r) for r, _ in ranks) != list(range(1, len(ranks) + 1)):
+    if sorted(rank for rank, _ in ranks) != list(range(1, len(ranks) + 1)):
         raise engine.InvalidChoice(
             f"Give each option a different position, from 1 to {len(ranks)}."
         )
-    return [key for _, key in sorted((int(r), k) for r, k in ranks)]
+    return [key for _, key in sorted(ranks)]
 
 
 @require_GET
@@ -790,6 +837,7 @@ def case_preview(request: HttpRequest, slug: str) -> HttpResponse:
             else "",
             "restart_url": _preview_url(case, mode, []),
         },
+        status=400 if error else 200,
     )
 
 
@@ -803,22 +851,18 @@ def _preview_url(case: models.Case, mode: str, choices: list[list[str]]) -> str:
 def case_versions(request: HttpRequest, slug: str) -> HttpResponse:
     """Every version, and a readable difference between any two (?a=1&b=2)."""
     case = access.get_case_for_author(request.user, slug)
-    versions = list(case.versions.select_related("author", "reviewer").order_by("-number"))
+    versions = list(
+        case.versions.select_related("author", "reviewer").defer(*HEAVY).order_by("-number")
+    )
     by_number = {v.number: v for v in versions}
-    newest = versions[0] if versions else None
-    diff = None
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
-    if a.isdigit() and b.isdigit() and int(a) in by_number and int(b) in by_number:
-        old, new = by_number[int(a)], by_number[int(b)]
-        diff = document_diff(
-            old.document,
-            new.document,
-            old_label=f"version {old.number}",
-            new_label=f"version {new.number}",
-        )
-    elif len(versions) > 1 and not (a or b):
+    if not (a or b) and len(versions) > 1:
         a, b = str(versions[1].number), str(versions[0].number)
-        old, new = versions[1], versions[0]
+    pair = [by_number.get(parse_whole(n)) for n in (a, b)] if a or b else []
+    refused = "Choose two versions of this case to compare." if None in pair else ""
+    diff = None
+    if pair and not refused:
+        old, new = pair
         diff = document_diff(
             old.document,
             new.document,
@@ -830,17 +874,20 @@ def case_versions(request: HttpRequest, slug: str) -> HttpResponse:
         "cases/versions.html",
         {
             "case": case,
-            "version": newest,
+            "version": versions[0] if versions else None,
             "versions": versions,
             "tab": "versions",
             "diff": diff,
+            "refused": refused,
             "a": a,
             "b": b,
         },
+        status=400 if refused else 200,
     )
 
 
 @require_GET
+@never_cache
 @login_required
 def case_export(request: HttpRequest, slug: str) -> HttpResponse:
     """Download a version as YAML (the newest unless ?version=N)."""

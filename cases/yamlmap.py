@@ -8,6 +8,8 @@ path (``("stages", "intro", "decision")``) to its line.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -16,10 +18,17 @@ Path = tuple[str | int, ...]
 
 
 class YamlProblem(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, path: Path = ()) -> None:
         super().__init__(message)
         self.line = line
         self.message = message
+        self.path = path
+
+
+class YamlRefused(YamlProblem):
+    """YAML that parses but that no document may hold, whatever else it says:
+    anchors and aliases, numbers that are not finite, lone surrogates. The
+    browser refuses to store it at all, where it keeps other broken YAML as typed."""
 
 
 @dataclass
@@ -37,13 +46,30 @@ class Located:
         return self.lines.get((), 1)
 
 
-MAX_NODES = 100_000  # aliases can make a tiny file expand exponentially ("billion laughs")
+# A case holds a few thousand values; far more means a runaway list that would take
+# memory out of all proportion to the file.
+MAX_NODES = 100_000
+ALIASES_REFUSED = "anchors and aliases (&name, *name) are not allowed; write each value out in full"
+# PyYAML reads the escape "\ud800" as half a UTF-16 pair, which no text can store.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Loader(yaml.SafeLoader):
+    """Refuses anchors and aliases. Authors do not need them, and each alias is a
+    full copy once loaded: a small file repeating one long value becomes a huge document."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if event.anchor is not None:  # "&name" on a value, or "*name" in place of one
+            raise YamlRefused(event.start_mark.line + 1, ALIASES_REFUSED)
+        return super().compose_node(parent, index)
 
 
 def load(text: str) -> Located:
-    """Parse one YAML document. Raises YamlProblem with a line on bad YAML."""
+    """Parse one YAML document. Raises YamlProblem with a line on bad YAML, and its
+    subclass YamlRefused on YAML no document may hold."""
     try:
-        loader = yaml.SafeLoader(text)  # its reader rejects control characters here
+        loader = _Loader(text)  # its reader rejects control characters here
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, error.position) + 1
         raise YamlProblem(
@@ -78,58 +104,54 @@ def _build(
     budget[0] -= 1
     if budget[0] < 0:
         raise YamlProblem(
-            node.start_mark.line + 1, f"more than {MAX_NODES} values; is an alias repeated?"
+            node.start_mark.line + 1, f"more than {MAX_NODES} values; a case has a few thousand"
         )
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[object, object] = {}
-        merges: list[yaml.Node] = []
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:  # "<<: *base" or "<<: [*a, *b]"
-                items = (
-                    value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-                )
-                merges += items
-                continue
-            key = _key(loader, key_node)
+            key = _key(loader, key_node, path)
             if key in result:
                 raise YamlProblem(key_node.start_mark.line + 1, f"'{key}' appears twice")
             result[key] = _build(loader, value_node, (*path, key), lines, budget)
             lines[(*path, key)] = key_node.start_mark.line + 1
-        # Merged keys come first; the first merged mapping that has a key wins and
-        # a key written in this mapping itself overrides them all (YAML's merge rules).
-        merged: dict[object, object] = {}
-        for item in merges:
-            if not isinstance(item, yaml.MappingNode):
-                raise YamlProblem(
-                    item.start_mark.line + 1, "'<<' merges a mapping or a list of them"
-                )
-            item_lines: dict[Path, int] = {}
-            data = _build(loader, item, path, item_lines, budget)
-            for key, value in data.items():  # type: ignore[union-attr]
-                if key not in result and key not in merged:
-                    merged[key] = value
-                    lines.update(
-                        (p, n) for p, n in item_lines.items() if p[: len(path) + 1] == (*path, key)
-                    )
-        return {**merged, **result}
+        return result
     if isinstance(node, yaml.SequenceNode):
         return [
             _build(loader, item, (*path, i), lines, budget) for i, item in enumerate(node.value)
         ]
-    return _construct(loader, node)
+    return _scalar(loader, node, path)
 
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _key(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+def _key(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> str:
+    line = node.start_mark.line + 1
+    if node.tag == MERGE_TAG:  # "<<" merges what an alias names, and aliases are refused
+        raise YamlProblem(line, "'<<' (merge) is not allowed; write the fields out", path)
     if node.tag == "tag:yaml.org,2002:value":  # a bare "=" key
         return str(node.value)
-    key = _construct(loader, node)
+    key = _scalar(loader, node, path)
     if not isinstance(key, str | int | float | bool):
-        raise YamlProblem(node.start_mark.line + 1, "a key must be plain text")
+        raise YamlProblem(line, "a key must be plain text", path)
     return str(key)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node, path: Path) -> object:
+    """A value as PyYAML constructs it, refused where JSON or the database cannot hold it."""
+    line = node.start_mark.line + 1
+    value = _construct(loader, node)
+    if isinstance(value, float) and not math.isfinite(value):  # .nan, .inf, 1.0e+999
+        raise YamlRefused(line, f"'{node.value}' is not a finite number", path)
+    if isinstance(value, str) and (half := _SURROGATE.search(value)):
+        raise YamlRefused(
+            line,
+            f"\\u{ord(half.group()):04x} is half of a UTF-16 surrogate pair, not a character; "
+            "write the character itself",
+            path,
+        )
+    return value
 
 
 def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> object:
@@ -142,7 +164,11 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> object:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Writes Markdown and other multi-line text as readable ``|`` blocks."""
+    """Writes Markdown and other multi-line text as readable ``|`` blocks, and a
+    value met twice out in full each time, since ``load`` refuses aliases."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:

@@ -13,12 +13,14 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case
-from scoring.models import Assignment, Cohort, CohortMember, Membership, Program, Role
+from scoring.models import Assignment, Cohort, CohortMember, Membership, Program, Role, Score
+from scoring.rubric import RUBRIC_VERSION
+from simulator.params import parse_whole
 
 AnyUser = AbstractBaseUser | AnonymousUser
 
@@ -96,6 +98,47 @@ def program_residents(program: Program) -> QuerySet:
     return get_user_model().objects.filter(Q(pk__in=by_role) | Q(pk__in=on_cohort)).values("pk")
 
 
+def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[Score]:
+    """Scores (under the current rubric) a program may count: finished
+    attempts on its own or the bundled cases, started from none of another
+    program's assignments, and finished while the resident was enrolled.
+
+    Enrolled means on `cohort` (when given), or else holding the program's
+    resident role, at the time the attempt finished. A resident of two programs is counted by each only for what
+    they did as its resident: every aggregate and export of a program goes
+    through here, so nothing another program's residents did elsewhere leaks.
+    """
+    finished = OuterRef("attempt__finished_at")
+    if cohort is not None:
+        enrolled = Exists(
+            CohortMember.objects.filter(
+                Q(removed_at__isnull=True) | Q(removed_at__gte=finished),
+                cohort=cohort,
+                user=OuterRef("attempt__user"),
+                added_at__lte=finished,
+            )
+        )
+    else:
+        # Joining a cohort gives the resident role first (scoring.roster.enrol),
+        # so the role's start is when the resident joined the program.
+        enrolled = Exists(
+            Membership.objects.filter(
+                program=program,
+                role=Role.RESIDENT,
+                user=OuterRef("attempt__user"),
+                created__lte=finished,
+            )
+        )
+    return Score.objects.filter(
+        Q(attempt__case_version__case__program=program)
+        | Q(attempt__case_version__case__program__isnull=True),
+        Q(attempt__assignment__isnull=True) | Q(attempt__assignment__cohort__program=program),
+        enrolled,
+        rubric_version=RUBRIC_VERSION,
+        attempt__finished_at__isnull=False,
+    )
+
+
 def get_cohort_for_director(user: AnyUser, pk: int) -> Cohort:
     """A cohort of a program the user directs; Http404 otherwise."""
     try:
@@ -131,11 +174,12 @@ def assignments_for_resident(user: AnyUser) -> QuerySet[Assignment]:
 def get_open_assignment_for_resident(user: AnyUser, pk: int | str, case_id: int) -> Assignment:
     """An assignment that lists the case, of a cohort the user is on, that
     has opened; Http404 otherwise (a resident cannot start it early)."""
-    if not str(pk).isdigit():
+    wanted = parse_whole(str(pk))
+    if wanted is None:
         raise Http404("No such assignment.")
     try:
         return assignments_for_resident(user).get(
-            pk=pk, cases=case_id, opens_at__lte=timezone.now()
+            pk=wanted, cases=case_id, opens_at__lte=timezone.now()
         )
     except Assignment.DoesNotExist:
         raise Http404("No such assignment.") from None
@@ -145,7 +189,8 @@ def item_analysis_cases(program: Program) -> QuerySet[Case]:
     """Cases an instructor of `program` may analyse: the program's own, and
     the bundled ones its residents have played."""
     played = Case.objects.filter(
-        program__isnull=True, versions__attempts__user__in=program_residents(program)
+        program__isnull=True,
+        versions__attempts__scores__in=program_scores(program).values("pk"),
     ).values("pk")
     return Case.objects.filter(Q(program=program) | Q(pk__in=played))
 

@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Least, TruncWeek
 
-from scoring.access import program_residents
+from scoring.access import program_residents, program_scores
 from scoring.assignments import counted_scores
-from scoring.models import Assignment, Cohort, CohortMember, OptionPick, Program, Score, StepOutcome
-from scoring.rubric import RUBRIC_VERSION, StepStatus
+from scoring.models import Assignment, Cohort, CohortMember, OptionPick, Program, StepOutcome
+from scoring.rubric import StepStatus
 
 BINS = 10  # score distribution: 0-9, 10-19, ..., 90-100
 
@@ -96,7 +96,7 @@ def assignment_rows(assignments: list[Assignment]) -> list[AssignmentRow]:
 
 def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
     users = scope_users(program, cohort)
-    scores = Score.objects.filter(rubric_version=RUBRIC_VERSION, attempt__user__in=users)
+    scores = program_scores(program, cohort).filter(attempt__user__in=users)
     totals = scores.aggregate(
         attempts=Count("id"),
         mean=Avg("score"),
@@ -130,11 +130,7 @@ def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
         .order_by("week")
     ]
     harms = list(
-        OptionPick.objects.filter(
-            severity="critical",
-            decision__score__rubric_version=RUBRIC_VERSION,
-            decision__score__attempt__user__in=users,
-        )
+        OptionPick.objects.filter(severity="critical", decision__score__in=scores)
         .values("harm")
         .annotate(n=Count("id"), attempts=Count("decision__score", distinct=True))
         .order_by("-n", "harm")[:10]
@@ -218,7 +214,7 @@ def mastery_grid(cohort: Cohort) -> Grid:
     )
     found = (
         StepOutcome.objects.filter(
-            score__rubric_version=RUBRIC_VERSION,
+            score__in=program_scores(cohort.program, cohort),
             score__attempt__user__in=[m.user_id for m in members],
         )
         .values("score__attempt__user", "algorithm__slug", "step")
@@ -267,7 +263,7 @@ def mastery_attempts(cohort: Cohort, algorithm: str, step: str, user_id: int | N
         members = members.filter(user_id=user_id)
     return (
         StepOutcome.objects.filter(
-            score__rubric_version=RUBRIC_VERSION,
+            score__in=program_scores(cohort.program, cohort),
             score__attempt__user__in=members.values("user_id"),
             algorithm__slug=algorithm,
             step=step,

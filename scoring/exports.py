@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.db.models import Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Min, QuerySet
 
-from scoring.models import Assignment, Cohort, CohortMember, Score, StepOutcome
+from scoring.access import program_scores
+from scoring.models import Assignment, Cohort, Score, StepOutcome
 from scoring.rubric import RUBRIC_VERSION
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -51,17 +52,7 @@ class _Echo:
 
 def scores_for_cohort(cohort: Cohort) -> QuerySet[Score]:
     """Finished attempts made while the resident was on the cohort (removed residents included)."""
-    return Score.objects.filter(
-        Exists(
-            CohortMember.objects.filter(
-                Q(removed_at__isnull=True) | Q(removed_at__gte=OuterRef("attempt__finished_at")),
-                cohort=cohort,
-                user=OuterRef("attempt__user"),
-                added_at__lte=OuterRef("attempt__finished_at"),
-            )
-        ),
-        rubric_version=RUBRIC_VERSION,
-    )
+    return program_scores(cohort.program, cohort)
 
 
 def scores_for_assignment(assignment: Assignment) -> QuerySet[Score]:

@@ -28,7 +28,9 @@ class CohortForm(forms.Form):
 
 class MemberAddForm(forms.Form):
     identifier = forms.CharField(
-        label="Username or email", max_length=254, help_text="Of an existing account."
+        label="Username or email",
+        max_length=254,
+        help_text="Of a resident of this program; invite anyone else with a link.",
     )
 
 

@@ -24,9 +24,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from cases.models import Case, CaseVersion
-from scoring.access import program_residents
+from scoring.access import program_scores
 from scoring.models import DecisionOutcome, OptionPick, Program
-from scoring.rubric import RUBRIC_VERSION
 
 VERDICT_LABELS = {"indicated": "Indicated", "not_indicated": "Not indicated", "harmful": "Harmful"}
 MIN_ATTEMPTS = 10  # below this, no flag: too few attempts to judge
@@ -137,12 +136,10 @@ def stage_order(doc) -> list[str]:
 
 
 def item_analysis(program: Program, case: Case, version_number: int | None) -> ItemAnalysis:
-    residents = program_residents(program)
+    counted = program_scores(program)
     numbers = list(
         case.versions.filter(
-            pk__in=DecisionOutcome.objects.filter(
-                score__rubric_version=RUBRIC_VERSION, score__attempt__user__in=residents
-            ).values("case_version")
+            pk__in=DecisionOutcome.objects.filter(score__in=counted).values("case_version")
         )
         .order_by("-number")
         .values_list("number", flat=True)
@@ -154,11 +151,7 @@ def item_analysis(program: Program, case: Case, version_number: int | None) -> I
         else None
     ) or case.published
     doc = version.parsed
-    outcomes = DecisionOutcome.objects.filter(
-        case_version=version,
-        score__rubric_version=RUBRIC_VERSION,
-        score__attempt__user__in=residents,
-    )
+    outcomes = DecisionOutcome.objects.filter(case_version=version, score__in=counted)
     groups: dict[str, dict[tuple[bool, int], int]] = defaultdict(dict)
     attempts_per_stage: dict[str, int] = defaultdict(int)
     for row in outcomes.values("stage", "correct", "scored", "score__score").annotate(
@@ -222,8 +215,7 @@ def cases_with_counts(program: Program, cases) -> list[tuple[Case, int]]:
     counts = dict(
         DecisionOutcome.objects.filter(
             seq=0,
-            score__rubric_version=RUBRIC_VERSION,
-            score__attempt__user__in=program_residents(program),
+            score__in=program_scores(program),
             case_version__case__in=cases,
         )
         .values_list("case_version__case")

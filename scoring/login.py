@@ -3,7 +3,8 @@
 After FAILURES_PER_ACCOUNT failed log-ins for one username (or
 FAILURES_PER_ADDRESS from one address) within WINDOW, further attempts are
 refused without checking the password, with the same message whether or not
-the account exists. Failures live in the database, so every app server sees
+the account exists. The site's log-in and the admin's share the count.
+Failures live in the database, so every app server sees
 them; a successful log-in clears the account's count.
 """
 
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
@@ -48,7 +50,9 @@ def is_locked(username: str, ip: str | None) -> bool:
     return by_account >= FAILURES_PER_ACCOUNT or by_address >= FAILURES_PER_ADDRESS
 
 
-class ThrottledLoginForm(AuthenticationForm):
+class _Throttled:
+    """The throttle, for any of Django's authentication forms."""
+
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip().lower()
         ip = client_ip(self.request)
@@ -63,3 +67,12 @@ class ThrottledLoginForm(AuthenticationForm):
             raise
         LoginFailure.objects.filter(username=username).delete()
         return cleaned
+
+
+class ThrottledLoginForm(_Throttled, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminLoginForm(_Throttled, AdminAuthenticationForm):
+    """The admin's log-in, counted with the site's: one door would otherwise
+    let a staff password be guessed without limit."""

@@ -8,23 +8,39 @@ cache, which by default lives in process memory; and it adds ``requests`` and
 written here on PyJWT (with ``cryptography``), tested end to end against a
 simulated platform with real signed tokens and a real key set.
 
-What is checked on a launch: the ``state`` we issued (signed, ten minutes),
-the id_token's RS256 signature against the platform's JWKS, ``iss``, ``aud``
-(our client id), ``exp``/``iat``, the ``nonce`` we sent (used once), the
-message type and LTI version, and that the deployment is registered.
+What is checked on a launch: the ``state`` we issued (signed, ten minutes) and
+that it comes back from the browser that started the login (a cookie set at
+login initiation holds its hash), the id_token's RS256 signature against the
+platform's key set, ``iss``, ``aud`` (our client id) and ``azp`` (required, and
+equal to our client id, when ``aud`` names several audiences), ``exp``/``iat``,
+the ``nonce`` we sent (used once, recorded only when every other check has
+passed), the message type and LTI version, and that the deployment is
+registered.
+
+Every request CasePath makes to a platform (its key set, its token endpoint,
+a line item) goes to an https URL on the host of the platform's issuer, to an
+address that was resolved and found public (the connection goes to that very
+address, so a second DNS answer cannot redirect it), follows no redirect,
+stops after ``HTTP_TIMEOUT`` seconds and refuses a body over
+``MAX_RESPONSE_BYTES``. Key sets are kept in the database for
+``KEY_SET_MAX_AGE``, so launches do not fetch them each time.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import http.client
+import ipaddress
 import json
 import logging
 import secrets
+import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -42,7 +58,6 @@ from django.utils import timezone
 from cases.models import Case
 from scoring.models import (
     Assignment,
-    CohortMember,
     LtiDeployment,
     LtiLineItem,
     LtiNonce,
@@ -51,6 +66,8 @@ from scoring.models import (
     Membership,
     Role,
 )
+from scoring.roster import LTI_USERNAME_PREFIX, enrol
+from simulator.params import parse_whole
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +77,24 @@ AGS_SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 STATE_SALT = "casepath.lti.state"
 STATE_MAX_AGE = 600
-HTTP_TIMEOUT = 10
+STATE_COOKIE_PREFIX = "lti-state-"
+HTTP_TIMEOUT = 5
+MAX_RESPONSE_BYTES = 64 * 1024
+KEY_SET_MAX_AGE = timedelta(minutes=10)
+# A token naming a key we lack makes us fetch the key set again (the platform
+# may have rotated its key), but not more than once a minute: anyone can post
+# such tokens.
+KEY_SET_REFETCH_AFTER = timedelta(minutes=1)
+KEYS_UNAVAILABLE = "The learning platform's keys could not be checked; try again later."
 
 
 class LaunchError(Exception):
     """A launch we refuse; the message is safe to show."""
+
+
+class PlatformRequestError(Exception):
+    """A request to a platform that failed or that CasePath refused to make; the
+    message is for the log, never for the person launching."""
 
 
 # --- the tool's key ------------------------------------------------------------------
@@ -86,7 +116,9 @@ def tool_key_generate(path=None) -> None:
 def tool_private_key() -> rsa.RSAPrivateKey:
     path = settings.LTI_PRIVATE_KEY_FILE
     if not path.exists():
-        raise LaunchError(f"The LTI key is missing: run `manage.py lti_keygen` ({path}).")
+        # The path is for the operator's log, not for whoever asked.
+        logger.error("The LTI key file %s is missing: run `manage.py lti_keygen`.", path)
+        raise LaunchError("CasePath's LTI key is not set up yet; ask the site's administrator.")
     key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     assert isinstance(key, rsa.RSAPrivateKey)  # noqa: S101 - lti_keygen writes RSA keys
     return key
@@ -105,6 +137,150 @@ def tool_jwks() -> dict[str, Any]:
     return {"keys": [jwk | {"kid": _kid(public), "alg": "RS256", "use": "sig"}]}
 
 
+# --- requests to a platform ---------------------------------------------------------
+
+
+def _public_address(text: str) -> bool:
+    """True for a public unicast IP address. ``is_global`` excludes loopback,
+    private, link-local, shared, reserved and unspecified addresses; multicast
+    ones count as global but are no server."""
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return address.is_global and not address.is_multicast
+
+
+def _private_literal(host: str) -> bool:
+    """True for a host that is an IP address but not a public one; a name is
+    judged when it is resolved, just before each request."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not _public_address(host)
+
+
+def issuer_error(issuer: str) -> str | None:
+    """Why ``issuer`` cannot be registered as a platform's issuer, or None."""
+    try:
+        parts = urllib.parse.urlsplit(issuer)
+        host = parts.hostname
+    except ValueError:
+        return "This is not a valid URL."
+    if parts.scheme != "https" or not host:
+        return "Use the platform's https address."
+    if _private_literal(host):
+        return "Use a public host, not a private or local address."
+    return None
+
+
+def platform_url_error(url: str, *, issuer: str) -> str | None:
+    """Why CasePath will not send a request (or a browser) to ``url`` for the
+    platform whose issuer is ``issuer``, or None: it must be https on the
+    issuer's own host, so registering a platform cannot aim the server at
+    another machine."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port  # ValueError when it is not a number or out of range
+        host = urllib.parse.urlsplit(issuer).hostname
+    except ValueError:
+        return "This is not a valid URL."
+    if parts.scheme != "https" or port == 0:
+        return "Use an https URL."
+    if not parts.hostname or parts.hostname != host:
+        return f"Use a URL on the issuer's host ({host})."
+    if _private_literal(parts.hostname):
+        return "Use a public host, not a private or local address."
+    return None
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (tests replace this to simulate DNS)."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to ``host`` over a socket to ``address``, the address already
+    checked: resolving the name again could give another answer (DNS
+    rebinding). TLS still verifies the certificate for ``host``."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        try:
+            self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def open_connection(
+    host: str, port: int, address: str, timeout: float
+) -> http.client.HTTPConnection:
+    """A connection to ``host`` made to ``address`` (tests replace this to reach
+    a simulated platform without TLS)."""
+    return _PinnedHTTPSConnection(host, port, address=address, timeout=timeout)
+
+
+def _platform_request(
+    platform: LtiPlatform, url: str, *, headers: dict[str, str], body: bytes | None = None
+) -> bytes:
+    """GET ``url`` (POST ``body`` if given) on the platform and return the
+    response body; PlatformRequestError for anything but a prompt 2xx of at
+    most ``MAX_RESPONSE_BYTES``."""
+    if problem := platform_url_error(url, issuer=platform.issuer):
+        raise PlatformRequestError(f"{url}: {problem}")
+    parts = urllib.parse.urlsplit(url)
+    host, port = str(parts.hostname), parts.port or 443
+    try:
+        addresses = resolve(host, port)
+    except OSError as exc:
+        raise PlatformRequestError(f"{host} does not resolve: {exc}") from None
+    # Every address, not only the one we use: a name may answer with a public
+    # and a private address and the system pick either.
+    if not addresses or not all(_public_address(a) for a in addresses):
+        raise PlatformRequestError(f"{host} resolves to {', '.join(addresses) or 'nothing'}")
+    deadline = time.monotonic() + HTTP_TIMEOUT
+    connection = open_connection(host, port, addresses[0], HTTP_TIMEOUT)
+    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    try:
+        connection.request("GET" if body is None else "POST", target, body=body, headers=headers)
+        response = connection.getresponse()
+        if not 200 <= response.status < 300:
+            # Redirects are refused like errors: following one could leave the host.
+            raise PlatformRequestError(f"{url} answered HTTP {response.status}")
+        data = b""
+        while len(data) <= MAX_RESPONSE_BYTES:
+            if time.monotonic() > deadline:
+                raise PlatformRequestError(f"{url} took over {HTTP_TIMEOUT} s")
+            chunk = response.read1(MAX_RESPONSE_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+        if len(data) > MAX_RESPONSE_BYTES:
+            raise PlatformRequestError(f"{url} sent over {MAX_RESPONSE_BYTES} bytes")
+        return data
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        raise PlatformRequestError(f"{url}: {type(exc).__name__}: {exc}") from None
+    finally:
+        connection.close()
+
+
+def _json_object(data: bytes) -> dict[str, Any]:
+    try:
+        value = json.loads(data)
+    except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
+        raise PlatformRequestError("the response is not JSON") from None
+    if not isinstance(value, dict):
+        raise PlatformRequestError("the response is not a JSON object")
+    return value
+
+
 # --- login and launch --------------------------------------------------------------------
 
 
@@ -116,18 +292,46 @@ def tool_urls() -> dict[str, str]:
     }
 
 
-def login_redirect(params: dict[str, str]) -> str:
-    """The platform's authorization URL for an OIDC third-party login initiation."""
-    issuer = params.get("iss", "")
+def platform_for_login(*, issuer: str, client_id: str) -> LtiPlatform:
+    """The registration an OIDC login initiation is for.
+
+    With a ``client_id`` it is the one registration of that (issuer, client id)
+    pair. Without one (LTI 1.3 makes it optional), the issuer's earliest
+    registration decides the program, and that program must have registered
+    the issuer once only: a later registration of the same issuer by another
+    program is ignored, so it can neither block nor capture the first
+    program's launches. A platform that serves several registrations must
+    send ``client_id``.
+    """
     platforms = LtiPlatform.objects.filter(issuer=issuer)
-    if client_id := params.get("client_id"):
-        platforms = platforms.filter(client_id=client_id)
-    found = list(platforms[:2])
-    if len(found) != 1:
+    if client_id:
+        platform = platforms.filter(client_id=client_id).first()
+    else:
+        first = platforms.order_by("pk").first()
+        own = list(platforms.filter(program_id=first.program_id)[:2]) if first else []
+        if len(own) > 1:
+            raise LaunchError(
+                "Several registrations share this learning platform's issuer; "
+                "set the platform to send its client_id."
+            )
+        platform = own[0] if own else None
+    if platform is None:
         raise LaunchError("This learning platform is not registered with CasePath.")
-    platform = found[0]
+    return platform
+
+
+def login_redirect(params: dict[str, str]) -> tuple[str, str]:
+    """The platform's authorization URL for an OIDC third-party login
+    initiation, and the state it carries (to bind to this browser)."""
+    platform = platform_for_login(
+        issuer=params.get("iss", ""), client_id=params.get("client_id", "")
+    )
     if not params.get("login_hint"):
         raise LaunchError("The login request has no login_hint.")
+    if platform_url_error(platform.auth_login_url, issuer=platform.issuer):
+        raise LaunchError(
+            "This learning platform's authentication URL is not an https URL on its host."
+        )
     nonce = secrets.token_urlsafe(24)
     state = signing.dumps({"p": platform.pk, "n": nonce}, salt=STATE_SALT)
     query = {
@@ -144,16 +348,54 @@ def login_redirect(params: dict[str, str]) -> str:
     if hint := params.get("lti_message_hint"):
         query["lti_message_hint"] = hint
     separator = "&" if "?" in platform.auth_login_url else "?"
-    return platform.auth_login_url + separator + urllib.parse.urlencode(query)
+    return platform.auth_login_url + separator + urllib.parse.urlencode(query), state
 
 
-def _fetch_json(url: str) -> dict[str, Any]:
-    request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
+def state_cookie(state: str) -> tuple[str, str]:
+    """The name and value of the cookie that binds ``state`` to the browser
+    that started the login. The name carries part of the hash so that two
+    launches under way in one browser keep apart."""
+    digest = hashlib.sha256(state.encode()).hexdigest()
+    return STATE_COOKIE_PREFIX + digest[:16], digest
+
+
+def _signing_keys(key_set: object) -> list[jwt.PyJWK]:
+    """The RS256 keys of a key set; PlatformRequestError if it has none."""
+    if not isinstance(key_set, dict):
+        raise PlatformRequestError("the key set is not a JSON object")
     try:
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
-            return json.loads(response.read())
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise LaunchError(f"The platform's key set could not be fetched: {exc}") from None
+        keys = jwt.PyJWKSet.from_dict(key_set).keys
+    except (jwt.PyJWTError, TypeError, ValueError) as exc:
+        raise PlatformRequestError(f"the key set is not usable: {exc}") from None
+    rs256 = [key for key in keys if key.algorithm_name == "RS256"]
+    if not rs256:
+        raise PlatformRequestError("the key set has no RS256 key")
+    return rs256
+
+
+def _platform_keys(platform: LtiPlatform, kid: object) -> list[jwt.PyJWK]:
+    """The platform's RS256 keys, from the copy in the database while it is
+    fresh (every app server shares it), else fetched and stored again."""
+    fetched_at = platform.key_set_fetched_at
+    age = timezone.now() - fetched_at if fetched_at else None
+    try:
+        if age is not None and age < KEY_SET_MAX_AGE:
+            keys = _signing_keys(platform.key_set)
+            if kid is None or kid in [key.key_id for key in keys] or age < KEY_SET_REFETCH_AFTER:
+                return keys
+        key_set = _json_object(
+            _platform_request(
+                platform, platform.key_set_url, headers={"Accept": "application/json"}
+            )
+        )
+        keys = _signing_keys(key_set)
+    except PlatformRequestError as exc:
+        logger.warning("LTI key set of platform %s not usable: %s", platform.pk, exc)
+        raise LaunchError(KEYS_UNAVAILABLE) from None
+    LtiPlatform.objects.filter(pk=platform.pk).update(
+        key_set=key_set, key_set_fetched_at=timezone.now()
+    )
+    return keys
 
 
 def _verify(platform: LtiPlatform, id_token: str) -> dict[str, Any]:
@@ -163,14 +405,14 @@ def _verify(platform: LtiPlatform, id_token: str) -> dict[str, Any]:
         raise LaunchError("The id_token is not a JWT.") from None
     if header.get("alg") != "RS256":
         raise LaunchError("The id_token must be signed with RS256.")
-    jwks = jwt.PyJWKSet.from_dict(_fetch_json(platform.key_set_url))
-    keys = [k for k in jwks.keys if header.get("kid") in (None, k.key_id)]
+    kid = header.get("kid")
+    keys = [key for key in _platform_keys(platform, kid) if kid in (None, key.key_id)]
     if not keys:
         raise LaunchError("The id_token is signed with a key the platform does not publish.")
     last: Exception | None = None
     for key in keys:
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 id_token,
                 key.key,
                 algorithms=["RS256"],
@@ -181,9 +423,23 @@ def _verify(platform: LtiPlatform, id_token: str) -> dict[str, Any]:
             )
         except jwt.InvalidSignatureError as exc:
             last = exc
+            continue
         except jwt.PyJWTError as exc:
             raise LaunchError(f"The id_token is not valid: {exc}.") from None
+        _check_authorized_party(platform, claims)
+        return claims
     raise LaunchError(f"The id_token is not valid: {last}.")
+
+
+def _check_authorized_party(platform: LtiPlatform, claims: dict[str, Any]) -> None:
+    """OpenID Connect Core 3.1.3.7 as the LTI Security Framework applies it: a
+    token for several audiences must name us as the party it was issued to."""
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    azp = claims.get("azp")
+    if azp is None and len(audiences) > 1:
+        raise LaunchError("The id_token names several audiences but no authorized party (azp).")
+    if azp is not None and azp != platform.client_id:
+        raise LaunchError("The id_token was issued to another client (azp).")
 
 
 @dataclass(frozen=True)
@@ -196,39 +452,46 @@ class Launch:
     sub: str
 
 
-def launch_verify(*, id_token: str, state: str) -> Launch:
-    """Check a resource-link launch and find who and what it is for; LaunchError if refused."""
+def launch_verify(*, id_token: str, state: str, cookies: Mapping[str, str]) -> Launch:
+    """Check a resource-link launch and find who and what it is for; LaunchError if refused.
+
+    ``cookies`` are the browser's: the state must come back from the browser
+    that started the login, or anyone could log a victim's browser into their
+    own LMS account by posting a launch of theirs from it.
+    """
     try:
         issued = signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.BadSignature:
         raise LaunchError("The launch's state is not one CasePath issued, or it expired.") from None
+    name, value = state_cookie(state)
+    # As bytes: compare_digest refuses str with non-ASCII, which a cookie may hold.
+    if not hmac.compare_digest(cookies.get(name, "").encode(), value.encode()):
+        raise LaunchError(
+            "This launch did not start in this browser; open the link from the learning platform again."
+        )
     platform = LtiPlatform.objects.select_related("program").filter(pk=issued["p"]).first()
     if platform is None:
         raise LaunchError("This learning platform is no longer registered.")
     claims = _verify(platform, id_token)
     if claims["nonce"] != issued["n"]:
         raise LaunchError("The id_token's nonce does not match the login request.")
-    try:
-        with transaction.atomic():
-            LtiNonce.objects.create(
-                platform=platform,
-                nonce=claims["nonce"],
-                expires_at=timezone.now() + timedelta(seconds=STATE_MAX_AGE),
-            )
-    except IntegrityError:
-        raise LaunchError("This launch was already used.") from None
+    sub = claims["sub"]
+    if not isinstance(sub, str) or not 0 < len(sub) <= 255:
+        raise LaunchError("The id_token's sub is not a user id CasePath can keep.")
     if claims.get(CLAIM + "message_type") != "LtiResourceLinkRequest":
         raise LaunchError("Only resource-link launches are supported.")
     if claims.get(CLAIM + "version") != "1.3.0":
         raise LaunchError("Only LTI 1.3.0 launches are supported.")
     deployment = LtiDeployment.objects.filter(
-        platform=platform, deployment_id=claims.get(CLAIM + "deployment_id", "")
+        platform=platform, deployment_id=str(claims.get(CLAIM + "deployment_id", ""))
     ).first()
     if deployment is None:
         raise LaunchError("This deployment is not registered with CasePath.")
-    if LEARNER not in claims.get(CLAIM + "roles", []):
+    roles = claims.get(CLAIM + "roles")
+    if not isinstance(roles, list) or LEARNER not in roles:
         raise LaunchError("Cases are launched by learners; open CasePath directly to manage it.")
-    custom = claims.get(CLAIM + "custom") or {}
+    custom = claims.get(CLAIM + "custom")
+    custom = custom if isinstance(custom, dict) else {}
     program = platform.program
     case = (
         Case.objects.filter(slug=str(custom.get("case", "")), published__isnull=False)
@@ -239,16 +502,46 @@ def launch_verify(*, id_token: str, state: str) -> Launch:
     if case is None:
         raise LaunchError("The link does not name a case of this program (custom parameter case).")
     assignment = None
-    if raw := str(custom.get("assignment", "")):
-        assignment = Assignment.objects.filter(
-            pk=raw if raw.isdigit() else 0, cohort__program=program, cases=case
-        ).first()
+    if (raw := custom.get("assignment")) not in (None, ""):
+        pk = parse_whole(str(raw))
+        if pk is not None:
+            assignment = Assignment.objects.filter(
+                pk=pk, cohort__program=program, cases=case
+            ).first()
         if assignment is None:
             raise LaunchError("The link names an assignment this program does not have.")
-    ags = claims.get(AGS_CLAIM) or {}
-    lineitem = ags.get("lineitem") if AGS_SCORE_SCOPE in ags.get("scope", []) else None
+    lineitem = _lineitem(platform, claims.get(AGS_CLAIM))
+    # Recorded last, so a refused launch writes nothing.
+    try:
+        with transaction.atomic():
+            LtiNonce.objects.create(
+                platform=platform,
+                nonce=claims["nonce"],
+                expires_at=timezone.now() + timedelta(seconds=STATE_MAX_AGE),
+            )
+    except IntegrityError:
+        raise LaunchError("This launch was already used.") from None
     user = _user_for(platform, claims, assignment)
-    return Launch(user, case, assignment, deployment, lineitem, claims["sub"])
+    return Launch(user, case, assignment, deployment, lineitem, sub)
+
+
+def _lineitem(platform: LtiPlatform, ags: object) -> str | None:
+    """The line item a launch's score goes to, if the platform granted the
+    score scope; one off the platform's host is ignored (and logged), so a
+    launch cannot make CasePath post anywhere else."""
+    if not isinstance(ags, dict) or AGS_SCORE_SCOPE not in (ags.get("scope") or []):
+        return None
+    lineitem = ags.get("lineitem")
+    if not isinstance(lineitem, str):
+        return None
+    max_length = LtiLineItem._meta.get_field("lineitem_url").max_length or 0
+    problem = platform_url_error(lineitem, issuer=platform.issuer)
+    if problem or len(lineitem) > max_length:
+        logger.warning(
+            "LTI line item of platform %s ignored: %s", platform.pk, problem or "too long"
+        )
+        return None
+    return lineitem
 
 
 def models_q_playable(program) -> Q:
@@ -259,16 +552,25 @@ def models_q_playable(program) -> Q:
 def _user_for(platform: LtiPlatform, claims: dict[str, Any], assignment: Assignment | None):
     """The CasePath account of this LMS user, created on first launch, made a
     resident of the program and (for an assignment) put on its cohort: the
-    LMS's enrolment is the roster."""
+    LMS's enrolment is the roster.
+
+    Only the LtiUser link says which account that is. The account's name is
+    derived from (platform, ``sub``); if an account not linked to this LMS
+    user already has that name, the new one gets a random suffix instead.
+    """
     link = (
         LtiUser.objects.select_related("user").filter(platform=platform, sub=claims["sub"]).first()
     )
     if link is not None:
         user = link.user
     else:
+        user_model = get_user_model()
         digest = hashlib.sha256(f"{platform.pk}:{claims['sub']}".encode()).hexdigest()[:16]
-        user = get_user_model()(
-            username=f"lti-{digest}",
+        username = LTI_USERNAME_PREFIX + digest
+        if user_model.objects.filter(username=username).exists():
+            username = f"{username}-{secrets.token_hex(4)}"
+        user = user_model(
+            username=username,
             email=str(claims.get("email", ""))[:254],
             first_name=str(claims.get("given_name", ""))[:150],
             last_name=str(claims.get("family_name", ""))[:150],
@@ -276,14 +578,10 @@ def _user_for(platform: LtiPlatform, claims: dict[str, Any], assignment: Assignm
         user.set_unusable_password()
         user.save()
         LtiUser.objects.create(platform=platform, sub=claims["sub"], user=user)
-    Membership.objects.get_or_create(user=user, program=platform.program, role=Role.RESIDENT)
-    if (
-        assignment is not None
-        and not CohortMember.objects.filter(
-            cohort=assignment.cohort, user=user, removed_at__isnull=True
-        ).exists()
-    ):
-        CohortMember.objects.create(cohort=assignment.cohort, user=user)
+    if assignment is not None:
+        enrol(assignment.cohort, [user])
+    else:
+        Membership.objects.get_or_create(user=user, program=platform.program, role=Role.RESIDENT)
     return user
 
 
@@ -314,14 +612,18 @@ def _access_token(platform: LtiPlatform) -> str:
             "scope": AGS_SCORE_SCOPE,
         }
     ).encode()
-    request = urllib.request.Request(  # noqa: S310 - the registered platform's token URL
-        platform.auth_token_url,
-        data=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-        method="POST",
+    answer = _json_object(
+        _platform_request(
+            platform,
+            platform.auth_token_url,
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
     )
-    with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310
-        return json.loads(response.read())["access_token"]
+    token = answer.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise PlatformRequestError("the token response has no access_token")
+    return token
 
 
 def scores_url(lineitem: str) -> str:
@@ -344,7 +646,9 @@ def _score_for(line: LtiLineItem) -> int | None:
 
 def score_publish(line: LtiLineItem) -> bool:
     """Send the attempt's score (its assignment's counted score, if any) to the
-    platform's line item; True when the platform accepted it."""
+    platform's line item; True when the platform accepted it. The line item's
+    URL is checked again here, before any request: it may have been stored
+    before launches checked it."""
     value = _score_for(line)
     if value is None:
         return False
@@ -358,19 +662,19 @@ def score_publish(line: LtiLineItem) -> bool:
         "timestamp": timezone.now().isoformat(),
     }
     try:
+        if problem := platform_url_error(line.lineitem_url, issuer=platform.issuer):
+            raise PlatformRequestError(f"{line.lineitem_url}: {problem}")
         token = _access_token(platform)
-        request = urllib.request.Request(  # noqa: S310 - the platform's line item URL
+        _platform_request(
+            platform,
             scores_url(line.lineitem_url),
-            data=json.dumps(payload).encode(),
+            body=json.dumps(payload).encode(),
             headers={
                 "Content-Type": "application/vnd.ims.lis.v1.score+json",
                 "Authorization": f"Bearer {token}",
             },
-            method="POST",
         )
-        with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT):  # noqa: S310
-            pass
-    except (urllib.error.URLError, OSError, ValueError, KeyError, LaunchError) as exc:
+    except (PlatformRequestError, LaunchError) as exc:
         line.last_error = f"{type(exc).__name__}: {exc}"[:300]
         line.save(update_fields=["last_error"])
         logger.warning("LTI score for attempt %s not sent: %s", line.attempt_id, exc)

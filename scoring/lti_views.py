@@ -3,6 +3,8 @@ page where a program registers a learning platform."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,8 +17,19 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoring.access import get_program_for_user
-from scoring.lti import LaunchError, launch_verify, login_redirect, tool_jwks, tool_urls
-from scoring.models import LtiDeployment, LtiLineItem, LtiPlatform, Role
+from scoring.lti import (
+    STATE_MAX_AGE,
+    Launch,
+    LaunchError,
+    issuer_error,
+    launch_verify,
+    login_redirect,
+    platform_url_error,
+    state_cookie,
+    tool_jwks,
+    tool_urls,
+)
+from scoring.models import LtiDeployment, LtiLineItem, LtiPlatform, Program, Role
 from simulator.models import Attempt
 from simulator.services import attempt_start
 
@@ -25,18 +38,40 @@ def _refused(request: HttpRequest, error: LaunchError) -> HttpResponse:
     return render(request, "scoring/lti_error.html", {"error": str(error)}, status=400)
 
 
+def _state_cookie_samesite(request: HttpRequest) -> str:
+    # The launch is a cross-site POST from the platform, which carries only
+    # SameSite=None cookies, and browsers keep those only when Secure. Over
+    # plain HTTP (a local run) Lax is what a browser keeps, enough for a
+    # platform on the same site.
+    return "None" if request.is_secure() else "Lax"
+
+
 # The platform posts these cross-site; they carry their own proof (a signed
-# state and a signed id_token), so Django's CSRF cookie check cannot apply.
+# state bound to this browser by a cookie, and a signed id_token), so Django's
+# CSRF cookie check cannot apply.
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
 def lti_login(request: HttpRequest) -> HttpResponse:
-    """OIDC third-party login initiation: send the browser to the platform to authenticate."""
+    """OIDC third-party login initiation: send the browser to the platform to
+    authenticate, with a short-lived cookie that the launch must bring back."""
     params = request.POST if request.method == "POST" else request.GET
     try:
-        return redirect(login_redirect({k: params.get(k, "") for k in params}))
+        location, state = login_redirect({k: params.get(k, "") for k in params})
     except LaunchError as error:
         return _refused(request, error)
+    response = redirect(location)
+    name, value = state_cookie(state)
+    response.set_cookie(
+        name,
+        value,
+        max_age=STATE_MAX_AGE,
+        path="/lti/",
+        secure=request.is_secure(),
+        httponly=True,
+        samesite=_state_cookie_samesite(request),
+    )
+    return response
 
 
 @csrf_exempt
@@ -44,12 +79,23 @@ def lti_login(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lti_launch(request: HttpRequest) -> HttpResponse:
     """A resource-link launch: log the resident in and open the case."""
+    state = request.POST.get("state", "")
     try:
         launch = launch_verify(
-            id_token=request.POST.get("id_token", ""), state=request.POST.get("state", "")
+            id_token=request.POST.get("id_token", ""), state=state, cookies=request.COOKIES
         )
     except LaunchError as error:
-        return _refused(request, error)
+        response = _refused(request, error)
+    else:
+        response = _launched(request, launch)
+    # A state serves one launch, accepted or refused.
+    name, _ = state_cookie(state)
+    if name in request.COOKIES:
+        response.delete_cookie(name, path="/lti/", samesite=_state_cookie_samesite(request))
+    return response
+
+
+def _launched(request: HttpRequest, launch: Launch) -> HttpResponse:
     login(request, launch.user, backend="django.contrib.auth.backends.ModelBackend")
     with transaction.atomic():
         attempt = (
@@ -90,25 +136,64 @@ def lti_jwks(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": str(error)}, status=503)
 
 
+ON_THE_ISSUERS_HOST = "An https URL on the issuer's host."
+
+
 class PlatformForm(forms.Form):
     name = forms.CharField(max_length=200, help_text="For example Hospital Moodle.")
     issuer = forms.URLField(
-        assume_scheme="https", max_length=300, help_text="The platform's issuer (iss)."
+        assume_scheme="https",
+        max_length=300,
+        help_text="The platform's issuer (iss), an https address.",
     )
     client_id = forms.CharField(max_length=200, label="Client id")
     deployment_id = forms.CharField(max_length=255, label="Deployment id")
     auth_login_url = forms.URLField(
-        assume_scheme="https", max_length=300, label="Authentication request URL"
+        assume_scheme="https",
+        max_length=300,
+        label="Authentication request URL",
+        help_text=ON_THE_ISSUERS_HOST,
     )
-    auth_token_url = forms.URLField(assume_scheme="https", max_length=300, label="Access token URL")
-    key_set_url = forms.URLField(assume_scheme="https", max_length=300, label="Public key set URL")
+    auth_token_url = forms.URLField(
+        assume_scheme="https",
+        max_length=300,
+        label="Access token URL",
+        help_text=ON_THE_ISSUERS_HOST,
+    )
+    key_set_url = forms.URLField(
+        assume_scheme="https",
+        max_length=300,
+        label="Public key set URL",
+        help_text=ON_THE_ISSUERS_HOST,
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean_issuer(self) -> str:
+        issuer = self.cleaned_data["issuer"]
+        if problem := issuer_error(issuer):
+            raise forms.ValidationError(problem)
+        return issuer
 
     def clean(self) -> dict:
         data = super().clean()
-        if LtiPlatform.objects.filter(
-            issuer=data.get("issuer"), client_id=data.get("client_id")
-        ).exists():
-            raise forms.ValidationError("A platform with this issuer and client id is registered.")
+        issuer = data.get("issuer")
+        if not issuer:
+            return data
+        for field in ("auth_login_url", "auth_token_url", "key_set_url"):
+            if data.get(field) and (problem := platform_url_error(data[field], issuer=issuer)):
+                self.add_error(field, problem)
+        taken = LtiPlatform.objects.filter(issuer=issuer, client_id=data.get("client_id")).first()
+        if taken is not None and taken.program_id == self.program.pk:
+            raise forms.ValidationError(f"{taken.name} has this issuer and client id already.")
+        if taken is not None:
+            # Another program's registration: say nothing that confirms it exists.
+            raise forms.ValidationError(
+                "CasePath cannot register this issuer and client id. Check both against "
+                "the tool's registration in the learning platform, or ask whoever runs CasePath."
+            )
         return data
 
 
@@ -117,7 +202,7 @@ class PlatformForm(forms.Form):
 def lti_platforms(request: HttpRequest, slug: str) -> HttpResponse:
     """The program's learning platforms, and a form to register one."""
     program = get_program_for_user(request.user, slug, [Role.INSTRUCTOR, Role.DIRECTOR])
-    form = PlatformForm(request.POST or None)
+    form = PlatformForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():

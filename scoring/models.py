@@ -162,6 +162,38 @@ class CohortMember(models.Model):
         return f"{self.user} in {self.cohort}"
 
 
+class Invitation(models.Model):
+    """A one-use link that puts whoever accepts it on a cohort as a resident.
+
+    How a program reaches a person it has no account for: the director sends
+    the link, the person signs in and accepts. Only a hash of the token is
+    kept, so the database cannot be read for working links.
+    """
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.cohort}"
+
+
 class Counts(models.TextChoices):
     FIRST = "first", "First attempt"
     BEST = "best", "Best attempt"
@@ -289,6 +321,11 @@ class LtiPlatform(models.Model):
     auth_token_url = models.URLField(max_length=300)
     key_set_url = models.URLField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The platform's public key set as last fetched, and when: launches check
+    # id_tokens against this copy, which every app server shares, instead of
+    # fetching the key set each time (see scoring.lti).
+    key_set = models.JSONField(null=True, blank=True, editable=False)
+    key_set_fetched_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -14,9 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
@@ -32,18 +34,28 @@ from scoring.assignments import counted_scores, statuses_for
 from scoring.dashboard import dashboard_for, mastery_attempts, mastery_grid
 from scoring.exports import csv_stream, scores_for_assignment, scores_for_cohort
 from scoring.forms import AssignmentForm, CohortForm, MemberAddForm, RosterUploadForm
+from scoring.invitations import (
+    InvitationRefused,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_withdraw,
+    pending_invitations,
+)
 from scoring.item_analysis import cases_with_counts, item_analysis
 from scoring.models import Assignment, Cohort, CohortMember, Role, XapiStatement
 from scoring.roster import (
     MAX_ROSTER_BYTES,
+    NOT_REACHABLE,
     ROSTER_CONTENT_TYPES,
     RosterError,
     cohort_member_add,
     cohort_member_remove,
-    find_user,
+    find_resident,
     roster_import,
     roster_parse,
 )
+from simulator.params import whole_param
 
 # --- the program ---------------------------------------------------------------------
 
@@ -67,8 +79,8 @@ def program_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     program or one cohort (``?cohort=``)."""
     program = get_program_for_user(request.user, slug, Role.DIRECTOR)
     cohort = None
-    if raw := request.GET.get("cohort"):
-        cohort = Cohort.objects.filter(program=program, pk=raw if raw.isdigit() else 0).first()
+    if (wanted := whole_param(request.GET, "cohort")) is not None:
+        cohort = Cohort.objects.filter(program=program, pk=wanted).first()
         if cohort is None:
             raise Http404("No such cohort.")
     d = dashboard_for(program, cohort)
@@ -134,6 +146,7 @@ def _cohort_page(
             "add_form": add_form or MemberAddForm(),
             "upload_form": upload_form or RosterUploadForm(),
             "roster_errors": roster_errors or [],
+            "invitations": pending_invitations(cohort),
         },
         status=status,
     )
@@ -152,12 +165,9 @@ def cohort_member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_director(request.user, pk)
     form = MemberAddForm(request.POST)
     if form.is_valid():
-        user = find_user(form.cleaned_data["identifier"])
+        user = find_resident(cohort.program, form.cleaned_data["identifier"])
         if user is None:
-            form.add_error(
-                "identifier",
-                "No account has that username or email. Upload a roster file to create accounts.",
-            )
+            form.add_error("identifier", NOT_REACHABLE)
         else:
             name = user.get_username()
             if cohort_member_add(cohort=cohort, user=user):
@@ -186,11 +196,11 @@ def cohort_roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             rows = roster_parse(upload.read(MAX_ROSTER_BYTES + 1))
+            result = roster_import(cohort=cohort, rows=rows)
         except RosterError as exc:
             errors = exc.errors
     if errors:
         return _cohort_page(request, cohort, roster_errors=errors, status=400)
-    result = roster_import(cohort=cohort, rows=rows)
     parts = [f"{len(result.added)} resident{'s' if len(result.added) != 1 else ''} added"]
     if result.created:
         parts.append(f"{len(result.created)} new account{'s' if len(result.created) != 1 else ''}")
@@ -215,6 +225,56 @@ def cohort_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> 
     return redirect("scoring:cohort", pk=cohort.pk)
 
 
+@require_POST
+@login_required
+def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new invitation link for the cohort, shown once on the cohort page."""
+    cohort = get_cohort_for_director(request.user, pk)
+    _, token = invitation_create(cohort=cohort, user=request.user)
+    link = request.build_absolute_uri(reverse("scoring:invitation", args=[token]))
+    messages.success(
+        request,
+        f"Invitation link (works once, for 14 days; copy it now, it is not shown again): {link}",
+    )
+    return redirect("scoring:cohort", pk=cohort.pk)
+
+
+@require_POST
+@login_required
+def cohort_invitation_withdraw(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+    cohort = get_cohort_for_director(request.user, pk)
+    invitation = get_object_or_404(cohort.invitations, pk=invitation_pk)
+    invitation_withdraw(invitation=invitation)
+    messages.success(request, "Invitation withdrawn: its link no longer works.")
+    return redirect("scoring:cohort", pk=cohort.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Where an invitation link lands: what joining means, and a button to join."""
+    found = invitation_for_token(token)
+    if found is None:
+        raise Http404("This invitation has been used, withdrawn or has expired.")
+    error = ""
+    if request.method == "POST":
+        try:
+            joined = invitation_accept(token=token, user=request.user)
+        except InvitationRefused as refused:
+            error = str(refused)
+        else:
+            messages.success(
+                request, f"You are on {joined.cohort.name} of {joined.cohort.program.name}."
+            )
+            return redirect("home")
+    return render(
+        request,
+        "scoring/invitation.html",
+        {"invitation": found, "error": error},
+        status=400 if error else 200,
+    )
+
+
 # --- the mastery grid ------------------------------------------------------------------
 
 
@@ -231,13 +291,10 @@ def cohort_mastery(request: HttpRequest, pk: int) -> HttpResponse:
 def cohort_mastery_cell(request: HttpRequest, pk: int, algorithm: str, step: str) -> HttpResponse:
     """The attempts behind one cell of the grid: a step, for one resident or the whole cohort."""
     cohort = get_cohort_for_director(request.user, pk)
-    raw = request.GET.get("resident", "")
     resident = None
-    if raw:
+    if (wanted := whole_param(request.GET, "resident")) is not None:
         member = (
-            CohortMember.objects.filter(
-                cohort=cohort, user_id=raw if raw.isdigit() else 0, removed_at__isnull=True
-            )
+            CohortMember.objects.filter(cohort=cohort, user_id=wanted, removed_at__isnull=True)
             .select_related("user")
             .first()
         )
@@ -356,6 +413,7 @@ def _csv_response(scores, filename: str) -> StreamingHttpResponse:
 
 
 @require_GET
+@never_cache
 @login_required
 def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """Scores of the cohort's attempts, one row per attempt, a column per step."""
@@ -365,6 +423,7 @@ def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
 
 @require_GET
+@never_cache
 @login_required
 def assignment_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     assignment = get_assignment_for_director(request.user, pk)
@@ -381,6 +440,7 @@ def _xapi_response(scores, filename: str) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 @login_required
 def cohort_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
     """The cohort's xAPI statements as a JSON array."""
@@ -390,6 +450,7 @@ def cohort_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@never_cache
 @login_required
 def assignment_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = get_assignment_for_director(request.user, pk)
@@ -424,6 +485,5 @@ def items_index(request: HttpRequest) -> HttpResponse:
 def case_item_analysis(request: HttpRequest, slug: str, case_slug: str) -> HttpResponse:
     """Each decision of a case as a test item: choices, difficulty, discrimination, flags."""
     program, case = get_case_for_instructor(request.user, slug, case_slug)
-    raw = request.GET.get("version", "")
-    analysis = item_analysis(program, case, int(raw) if raw.isdigit() else None)
+    analysis = item_analysis(program, case, whole_param(request.GET, "version"))
     return render(request, "scoring/item_analysis.html", {"program": program, "a": analysis})

@@ -1,4 +1,11 @@
-"""Cohort rosters: adding residents one by one or from a CSV file, and removing them.
+"""Cohort rosters: adding residents one by one, from a CSV file or by
+invitation, and removing them.
+
+A program reaches only its own people. A director may put on a cohort an
+account that already holds a role in the program, or create a new account
+from a roster; anyone else joins only by accepting an invitation
+(scoring.invitations). An account that is unknown and one that belongs
+elsewhere get the same answer, so the add form is no directory of the site.
 
 A roster file is checked whole before anything is written: every bad row is
 reported with its line number, and a file with any bad row imports nothing.
@@ -8,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,6 +23,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from scoring.models import Cohort, CohortMember, Membership, Role
@@ -22,6 +32,14 @@ from scoring.models import Cohort, CohortMember, Membership, Role
 MAX_ROSTER_BYTES = 256 * 1024
 MAX_ROSTER_ROWS = 2000
 MAX_REPORTED_ERRORS = 20
+MAX_EMAIL_LENGTH = 254  # the column's width, and RFC 5321's limit
+# Accounts an LMS launch creates are named this way (scoring.lti); rosters
+# refuse it, so nobody can take the name an LMS user's account will need.
+LTI_USERNAME_PREFIX = "lti-"
+NOT_REACHABLE = (
+    "No resident of this program has that username or email. "
+    "Upload a roster to create new accounts, or invite the person with a link."
+)
 ROSTER_COLUMNS = ("username", "email", "first_name", "last_name")
 # What browsers and spreadsheets send for a .csv file.
 ROSTER_CONTENT_TYPES = frozenset(
@@ -53,7 +71,11 @@ class RosterResult:
 
 def roster_parse(data: bytes) -> list[RosterRow]:
     """The rows of a roster CSV (a header naming ``username`` and optionally
-    ``email``, ``first_name``, ``last_name``); RosterError lists every problem."""
+    ``email``, ``first_name``, ``last_name``); RosterError lists every problem.
+
+    Parsing is strict: an unterminated quote, a cell spanning lines or a
+    column named twice is an error, never a silent change to the data.
+    """
     if len(data) > MAX_ROSTER_BYTES:
         raise RosterError([f"The file is larger than {MAX_ROSTER_BYTES // 1024} KB."])
     try:
@@ -62,7 +84,7 @@ def roster_parse(data: bytes) -> list[RosterRow]:
         raise RosterError(
             ["The file is not UTF-8 text: save it from your spreadsheet as CSV UTF-8."]
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -80,44 +102,36 @@ def roster_parse(data: bytes) -> list[RosterRow]:
                 + (f"; unknown column {', '.join(unknown)}." if unknown else ".")
             ]
         )
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise RosterError([f"Line 1: the column {', '.join(twice)} is named more than once."])
     rows: list[RosterRow] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    validate_username = UnicodeUsernameValidator()
+    line = reader.line_num
     try:
         for cells in reader:
-            line = reader.line_num
+            first_line, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines are harmless
             if len(rows) >= MAX_ROSTER_ROWS:
                 errors.append(f"Line {line}: a roster may have at most {MAX_ROSTER_ROWS} rows.")
                 break
+            if line != first_line or any("\n" in c or "\r" in c for c in cells):
+                errors.append(
+                    f"Line {first_line}: a cell runs over several lines; "
+                    "check for a quote that is never closed."
+                )
+                continue
             if len(cells) != len(header):
                 errors.append(f"Line {line}: expected {len(header)} cells, found {len(cells)}.")
                 continue
             values = {h: cell.strip() for h, cell in zip(header, cells, strict=True)}
-            username = values.get("username", "")
-            email = values.get("email", "")
-            if not username:
-                errors.append(f"Line {line}: the username is empty.")
+            problem = _row_problem(values)
+            if problem:
+                errors.append(f"Line {line}: {problem}")
                 continue
-            try:
-                validate_username(username)
-            except ValidationError:
-                errors.append(
-                    f"Line {line}: “{username}” is not a valid username "
-                    "(letters, digits and @ . + - _ only)."
-                )
-                continue
-            if len(username) > 150:
-                errors.append(f"Line {line}: the username is longer than 150 characters.")
-                continue
-            if email:
-                try:
-                    validate_email(email)
-                except ValidationError:
-                    errors.append(f"Line {line}: “{email}” is not a valid email address.")
-                    continue
+            username = values["username"]
             if username.lower() in seen:
                 errors.append(
                     f"Line {line}: “{username}” is already listed on line {seen[username.lower()]}."
@@ -128,27 +142,79 @@ def roster_parse(data: bytes) -> list[RosterRow]:
                 RosterRow(
                     line=line,
                     username=username,
-                    email=email,
+                    email=values.get("email", ""),
                     first_name=values.get("first_name", "")[:150],
                     last_name=values.get("last_name", "")[:150],
                 )
             )
     except csv.Error as exc:
-        errors.append(f"Line {reader.line_num}: {exc}.")
-    if errors:
-        if len(errors) > MAX_REPORTED_ERRORS:
-            errors = [
-                *errors[:MAX_REPORTED_ERRORS],
-                f"… and {len(errors) - MAX_REPORTED_ERRORS} more.",
-            ]
-        raise RosterError(errors)
+        errors.append(f"Line {line + 1}: {exc}; check for a quote that is never closed.")
+    _raise_if(errors)
     if not rows:
         raise RosterError(["The file has a header but no residents."])
     return rows
 
 
-def _enrol(cohort: Cohort, users: list) -> tuple[list[str], list[str]]:
-    """Put users on the cohort (and give them the resident role in its program)."""
+def _row_problem(values: dict[str, str]) -> str:
+    """What is wrong with one row's cells on their own, or ""."""
+    username = values.get("username", "")
+    email = values.get("email", "")
+    if not username:
+        return "the username is empty."
+    try:
+        UnicodeUsernameValidator()(username)
+    except ValidationError:
+        return f"“{username}” is not a valid username (letters, digits and @ . + - _ only)."
+    if len(username) > 150:
+        return "the username is longer than 150 characters."
+    # Django stores usernames NFKC-normalised; a name that changes under it
+    # (full-width or look-alike letters) would pass for someone else's.
+    plain = unicodedata.normalize("NFKC", username)
+    if plain != username:
+        return f"“{username}” has look-alike characters; write it as “{plain}”."
+    if username.lower().startswith(LTI_USERNAME_PREFIX):
+        return f"usernames starting “{LTI_USERNAME_PREFIX}” are kept for LMS accounts."
+    if email:
+        if len(email) > MAX_EMAIL_LENGTH:
+            return f"the email is longer than {MAX_EMAIL_LENGTH} characters."
+        try:
+            validate_email(email)
+        except ValidationError:
+            return f"“{email}” is not a valid email address."
+    return ""
+
+
+def _raise_if(errors: list[str]) -> None:
+    if len(errors) > MAX_REPORTED_ERRORS:
+        errors = [*errors[:MAX_REPORTED_ERRORS], f"… and {len(errors) - MAX_REPORTED_ERRORS} more."]
+    if errors:
+        raise RosterError(errors)
+
+
+def _matching(field: str, values: list[str]) -> QuerySet:
+    """Accounts whose `field` equals one of `values`, ignoring case."""
+    return (
+        get_user_model()
+        .objects.annotate(lowered=Lower(field))
+        .filter(lowered__in=[v.lower() for v in values])
+    )
+
+
+def reachable_accounts(program) -> QuerySet:
+    """Accounts the program may put on a cohort: active, not staff, holding
+    a role in the program already."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        is_staff=False,
+        is_superuser=False,
+        pk__in=Membership.objects.filter(program=program).values("user_id"),
+    )
+
+
+def enrol(cohort: Cohort, users: list) -> tuple[list[str], list[str]]:
+    """Put users on the cohort (and give them the resident role in its
+    program). Callers pass only reachable accounts, or a person who accepted
+    an invitation."""
     active = set(
         CohortMember.objects.filter(
             cohort=cohort, user__in=users, removed_at__isnull=True
@@ -174,46 +240,70 @@ def _enrol(cohort: Cohort, users: list) -> tuple[list[str], list[str]]:
 
 @transaction.atomic
 def roster_import(*, cohort: Cohort, rows: list[RosterRow]) -> RosterResult:
-    """Add every row's resident to the cohort, all or nothing. An account
-    that does not exist yet is created without a usable password: the
-    resident signs in through the LMS, or an administrator sets one."""
+    """Add every row's resident to the cohort, all or nothing.
+
+    A row names either an account the program can reach already, or a new
+    one, created without a usable password (the resident signs in through
+    the LMS, or an administrator sets one). A username or email another
+    account holds is refused with its line: a roster never takes over an
+    account of another program.
+    """
     user_model = get_user_model()
-    existing = {
-        u.get_username(): u
-        for u in user_model.objects.filter(username__in=[r.username for r in rows])
+    usernames = [row.username for row in rows]
+    taken = {u.username.lower(): u for u in _matching("username", usernames)}
+    reachable = set(
+        reachable_accounts(cohort.program)
+        .filter(pk__in=[u.pk for u in taken.values()])
+        .values_list("pk", flat=True)
+    )
+    emails = [row.email for row in rows if row.email]
+    used_emails = {
+        email.lower() for email in _matching("email", emails).values_list("email", flat=True)
     }
-    created = []
+    errors, found, created = [], [], []
     for row in rows:
-        if row.username in existing:
-            continue
-        user = user_model(
-            username=row.username,
-            email=row.email,
-            first_name=row.first_name,
-            last_name=row.last_name,
-        )
-        user.set_unusable_password()
-        created.append(user)
+        user = taken.get(row.username.lower())
+        if user is not None and user.pk not in reachable:
+            errors.append(
+                f"Line {row.line}: “{row.username}” is not available: no resident of this "
+                "program has it. Choose another username, or invite the person with a link."
+            )
+        elif user is not None:
+            found.append(user)
+        elif row.email and row.email.lower() in used_emails:
+            errors.append(
+                f"Line {row.line}: the email {row.email} belongs to another account; "
+                "a new account needs an email of its own."
+            )
+        else:
+            new = user_model(
+                username=row.username,
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+            )
+            new.set_unusable_password()
+            created.append(new)
+    _raise_if(errors)
     user_model.objects.bulk_create(created)
     # bulk_create does not return primary keys on every database; read them back.
-    new = {
-        u.get_username(): u
-        for u in user_model.objects.filter(username__in=[u.username for u in created])
-    }
-    users = [existing.get(r.username) or new[r.username] for r in rows]
-    added, already = _enrol(cohort, users)
-    return RosterResult(added=added, already=already, created=sorted(new))
+    new_users = list(user_model.objects.filter(username__in=[u.username for u in created]))
+    added, already = enrol(cohort, found + new_users)
+    return RosterResult(
+        added=added, already=already, created=sorted(u.get_username() for u in new_users)
+    )
 
 
-def find_user(identifier: str):
-    """The account with this username, or else this (unique) email address; None if none."""
-    user_model = get_user_model()
+def find_resident(program, identifier: str):
+    """The account the program can reach with this username, or else this
+    (unique) email address; None for an unknown and a foreign account alike."""
     identifier = identifier.strip()
     if not identifier:
         return None
-    user = user_model.objects.filter(username=identifier).first()
+    accounts = reachable_accounts(program)
+    user = accounts.filter(username=identifier).first()
     if user is None and "@" in identifier:
-        matches = list(user_model.objects.filter(email__iexact=identifier)[:2])
+        matches = list(accounts.filter(email__iexact=identifier)[:2])
         user = matches[0] if len(matches) == 1 else None
     return user
 
@@ -221,7 +311,7 @@ def find_user(identifier: str):
 @transaction.atomic
 def cohort_member_add(*, cohort: Cohort, user) -> bool:
     """Put one resident on the cohort; False when they are on it already."""
-    added, _ = _enrol(cohort, [user])
+    added, _ = enrol(cohort, [user])
     return bool(added)
 
 

@@ -29,6 +29,13 @@ urlpatterns = [
         program_views.cohort_member_remove_view,
         name="cohort_member_remove",
     ),
+    path("cohorts/<int:pk>/invitations/", program_views.cohort_invite, name="cohort_invite"),
+    path(
+        "cohorts/<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        program_views.cohort_invitation_withdraw,
+        name="cohort_invitation_withdraw",
+    ),
+    path("invitations/<str:token>/", program_views.invitation, name="invitation"),
     path("cohorts/<int:pk>/mastery/", program_views.cohort_mastery, name="cohort_mastery"),
     path(
         "cohorts/<int:pk>/mastery/<slug:algorithm>/<slug:step>/",

@@ -1,4 +1,5 @@
-"""Response headers that every page carries."""
+"""What every request passes through: a cap on its size, and the headers
+every response carries."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from simulator.params import parse_whole
 
 # No inline script and no eval anywhere, so an author's Markdown that slips past
 # the sanitizer still cannot run script. htmx's own indicator style is turned off
@@ -39,3 +42,28 @@ class ContentSecurityPolicyMiddleware:
         # A view that needs a different policy sets the header itself.
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body over MAX_REQUEST_BYTES before Django reads any of it.
+
+    Django checks its own upload limits only while parsing, after a large
+    multipart body has been spooled to disk, and before CSRF is checked, so
+    an anonymous client could make every worker write hundreds of megabytes.
+    A proxy in front should cap bodies too (README, "Deploying").
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        raw = request.META.get("CONTENT_LENGTH") or "0"
+        length = parse_whole(raw)
+        if length is None or length > settings.MAX_REQUEST_BYTES:
+            limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            return HttpResponse(
+                f"The request is too large: at most {limit} MB may be sent.\n",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)

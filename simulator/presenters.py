@@ -16,6 +16,7 @@ from cases import checks, schema
 from cases.citations import CitationIndex, Cited
 from scoring.rubric import ActionStatus, ActionVerdict
 from simulator import engine
+from simulator.params import parse_whole
 from simulator.services import Play
 
 KIND_ORDER = list(schema.FindingKind)
@@ -180,7 +181,4 @@ def form_options(decision: schema.Decision | None, post: QueryDict | None) -> li
         return []
     picked = set(post.getlist("option")) if post else set()
     ranks = {o.key: (post.get(f"rank-{o.key}", "") if post else "") for o in decision.options}
-    return [
-        FormOption(o, o.key in picked, int(ranks[o.key]) if ranks[o.key].isdigit() else None)
-        for o in decision.options
-    ]
+    return [FormOption(o, o.key in picked, parse_whole(ranks[o.key])) for o in decision.options]

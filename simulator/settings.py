@@ -106,13 +106,15 @@ INSTALLED_APPS = [
     "scoring",
 ]
 
-# `make bench` only: baseline views (/bench/hello, /bench/read, /bench/insert) and
-# their one table. Never set in a deployment; without it the URLs do not exist.
-BENCH = env_bool("BENCH", default=False)
-if BENCH:
-    INSTALLED_APPS.append("simulator.bench")
+# No form or upload here is over 2 MB (the YAML tab's cap); a larger body is
+# refused from its Content-Length before anything reads or spools it.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 3 * 1024 * 1024)
+# Whatever is read is held in memory up to this size, never spooled to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 MIDDLEWARE = [
+    "simulator.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "simulator.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from scoring import views as scoring_views
-from scoring.login import ThrottledLoginForm
+from scoring.login import ThrottledAdminLoginForm, ThrottledLoginForm
 from simulator import views
 
 accounts = [
@@ -39,6 +38,11 @@ accounts = [
     ),
 ]
 
+handler400 = "simulator.views.bad_request"
+
+# The admin's log-in counts failures with the site's (scoring.login).
+admin.site.login_form = ThrottledAdminLoginForm
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include(accounts)),
@@ -48,6 +52,3 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", scoring_views.home, name="home"),
 ]
-
-if settings.BENCH:  # `make bench` only (docs/operations.md)
-    urlpatterns.insert(0, path("bench/", include("simulator.bench.urls")))

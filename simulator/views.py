@@ -6,6 +6,7 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import catalogue_for
 from simulator.engine import InvalidChoice
 from simulator.models import Attempt, Mode
+from simulator.params import parse_whole
 from simulator.presenters import decision_review, finding_groups, form_options, progress
 from simulator.services import Play, attempt_choose, attempt_play, attempt_start
 
@@ -114,10 +116,10 @@ def _parse_choice(decision: schema.Decision, post) -> list[str]:
         return post.getlist("option")
     ranked = []
     for option in decision.options:
-        raw = post.get(f"rank-{option.key}", "")
-        if not raw.isdigit():
+        rank = parse_whole(post.get(f"rank-{option.key}", ""))
+        if rank is None:
             raise InvalidChoice("Give every option a position.")
-        ranked.append((int(raw), option.key))
+        ranked.append((rank, option.key))
     positions = [rank for rank, _ in ranked]
     if sorted(positions) != list(range(1, len(ranked) + 1)):
         raise InvalidChoice(f"Give each option a different position, from 1 to {len(ranked)}.")
@@ -162,10 +164,8 @@ def choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Record one decision. htmx gets the next stage as a fragment; a plain
     post is redirected to the attempt page, so reload never posts twice."""
     attempt = get_attempt_for_user(request.user, pk)
-    try:
-        seq = int(request.POST.get("seq", ""))
-    except ValueError:
-        seq = -1  # a malformed post is treated as stale: it records nothing
+    # A malformed post is treated as stale: it records nothing.
+    seq = parse_whole(request.POST.get("seq", ""))
     current = attempt_play(attempt)
     error, notice = "", ""
     if seq == len(current.choices) and not current.state.finished:
@@ -187,3 +187,10 @@ def choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if notice:
         messages.info(request, notice)
     return redirect("simulator:play", pk=attempt.pk)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page. Our own BadRequest says what was wrong with the input;
+    anything else Django refuses (a forged Host, say) gets no detail."""
+    detail = str(exception) if type(exception) is BadRequest else ""
+    return render(request, "400.html", {"detail": detail}, status=400)

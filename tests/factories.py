@@ -55,11 +55,24 @@ class CohortFactory(DjangoModelFactory):
 
 
 class CohortMemberFactory(DjangoModelFactory):
+    """A resident on a cohort, holding the program's resident role as every
+    way onto a cohort gives it (scoring.roster.enrol, an LMS launch)."""
+
     class Meta:
         model = "scoring.CohortMember"
+        skip_postgeneration_save = True
 
     cohort = factory.SubFactory(CohortFactory)
     user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def resident_role(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            from scoring.models import Membership, Role
+
+            Membership.objects.get_or_create(
+                user=self.user, program=self.cohort.program, role=Role.RESIDENT
+            )
 
 
 class AssignmentFactory(DjangoModelFactory):

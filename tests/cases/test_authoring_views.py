@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from cases import authoring, editing, models
+from cases import authoring, editing, editor, models
 from scoring.models import Role
 from simulator.models import Attempt
 from tests.factories import MembershipFactory, authored_case, import_test_content
@@ -342,7 +342,7 @@ def test_the_picture_marks_unreachable_stages_and_dead_ends(
     assert re.search(
         r'class="graph__node[^"]*graph__node--unreachable[^"]*graph__node--dead-end"', html
     )
-    assert f'href="/authoring/{SLUG}/#stage-island"' in html
+    assert f'href="/authoring/{SLUG}/?stage=island#stage-island"' in html
     assert "Cannot be reached:" in html
 
 
@@ -423,6 +423,25 @@ def test_the_editor_query_count_does_not_grow_with_stages(
     grow(draft, 12)
     with django_assert_num_queries(8):
         assert "extra-11" in client.get(f"/authoring/{SLUG}/").content.decode()
+
+
+def test_a_large_case_opens_one_stage_form_at_a_time(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    grow(draft, editor.ALL_OPEN_STAGES)
+    client.force_login(instructor)
+
+    html = client.get(f"/authoring/{SLUG}/").content.decode()
+    assert "Save stage" not in html
+    assert '<a href="?stage=extra-3#stage-extra-3">Edit stage extra-3</a>' in html
+    assert '<a href="?stage=extra-3#stage-extra-3">stages.extra-3</a>' in html  # a problem
+
+    opened = client.get(f"/authoring/{SLUG}/?stage=extra-3").content.decode()
+    assert opened.count("Save stage") == 1
+    assert 'id="stage-extra-3-narrative"' in opened
+    form = {"key": "extra-3", "title": "Renamed", "narrative": "More.", "outcome": "fair"}
+    response = client.post(f"/authoring/{SLUG}/stages/extra-3/", form)
+    assert response["Location"] == f"/authoring/{SLUG}/?stage=extra-3#stage-extra-3"
 
 
 def test_the_list_query_count_does_not_grow_with_cases(

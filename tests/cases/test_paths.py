@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cases.paths import explore
-from cases.schema import Algorithm, Case
+from cases.schema import MAX_STAGES, Algorithm, Case
 from simulator import engine
 from tests.cases.helpers import ALGORITHM, CASE, VALID_FILES
 
@@ -127,7 +127,7 @@ def test_a_dead_end_yields_no_path_and_is_named() -> None:
     assert found.off_every_path == ("limbo",)
 
 
-def large_case(stages: int = 200) -> Case:
+def large_case(stages: int = MAX_STAGES) -> Case:
     built = {}
     for i in range(stages - 1):
         following = f"s{i + 1}" if i + 1 < stages - 1 else "end"
@@ -139,8 +139,10 @@ def large_case(stages: int = 200) -> Case:
     return case_from(built, start="s0")
 
 
-def test_a_200_stage_case_is_explored_within_its_caps(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Benchmark, not a timer: 2^199 paths exist; the explorer stops at its cap and
+def test_the_largest_case_allowed_is_explored_within_its_caps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Benchmark, not a timer: 2^99 paths exist; the explorer stops at its cap and
     the work it does (engine steps) stays proportional to the paths it returns."""
     case = large_case()
     steps = 0
@@ -154,10 +156,10 @@ def test_a_200_stage_case_is_explored_within_its_caps(monkeypatch: pytest.Monkey
     monkeypatch.setattr(engine, "advance", counting)
     found = explore(case, ALGO, limit=200)
 
-    assert len(case.stages) == 200
+    assert len(case.stages) == MAX_STAGES
     assert found.truncated
     assert found.count == 200
-    assert all(len(p.steps) == 199 for p in found.paths)
+    assert all(len(p.steps) == MAX_STAGES - 1 for p in found.paths)
     assert found.best == 100  # films at every stage
     assert steps < 2_000  # about 2 per stage for the first path, then a few per further path
 

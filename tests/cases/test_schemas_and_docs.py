@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cases.management.commands.export_schemas import schema_texts
-from cases.yamlmap import load
+from cases.yamlmap import YamlRefused, dump, load
 from tests.cases.helpers import REPO, VALID_FILES, validate_files
 
 DOCS = REPO / "docs"
@@ -78,9 +78,16 @@ def test_the_valid_fixtures_validate() -> None:
     assert report.problems == []
 
 
-def test_yaml_merge_keys_may_override_what_they_merge() -> None:
-    located = load("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  x: 3\n")
+def test_yaml_anchors_and_aliases_are_refused_at_their_line() -> None:
+    for text, line in [("a: 1\nb: &x 2\n", 2), ("a: [1,\n  *x]\n", 2), ("a: !!str &x 1\n", 1)]:
+        with pytest.raises(YamlRefused, match=r"anchors and aliases \(&name, \*name\)") as error:
+            load(text)
+        assert error.value.line == line
 
-    assert located.data == {"base": {"x": 1, "y": 2}, "other": {"x": 3, "y": 2}}
-    assert located.line_of(("other", "x")) == 4
-    assert located.line_of(("other", "y")) == 1
+
+def test_a_value_met_twice_is_written_out_twice_so_it_loads_back() -> None:
+    citations = ["smith2020"]
+    text = dump({"a": {"citations": citations}, "b": {"citations": citations}})
+
+    assert "&" not in text and "*" not in text
+    assert load(text).data == {"a": {"citations": citations}, "b": {"citations": citations}}

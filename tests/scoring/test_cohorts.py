@@ -13,7 +13,7 @@ from django.test import Client
 from scoring.models import Cohort, CohortMember, Membership, Role
 from scoring.roster import MAX_ROSTER_BYTES, RosterError, roster_parse
 from simulator.models import Attempt
-from tests.factories import CohortFactory, CohortMemberFactory, UserFactory
+from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 from tests.scoring.conftest import queries_for
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +55,16 @@ def test_two_cohorts_of_a_program_cannot_share_a_name(
     assert Cohort.objects.count() == 1
 
 
-def test_a_resident_is_added_by_username_or_email(
+def test_a_resident_of_the_program_is_added_by_username_or_email(
     client: Client, director: Any, cohort: Cohort, program: Any
 ) -> None:
-    UserFactory(username="sam", email="sam@hospital.example")
-    UserFactory(username="lee")
+    MembershipFactory(
+        program=program,
+        role=Role.INSTRUCTOR,
+        user__username="sam",
+        user__email="sam@hospital.example",
+    )
+    MembershipFactory(program=program, role=Role.RESIDENT, user__username="lee")
     client.force_login(director)
     client.post(f"/cohorts/{cohort.pk}/members/add/", {"identifier": "lee"})
     response = client.post(
@@ -79,7 +84,7 @@ def test_adding_an_unknown_account_says_so(client: Client, director: Any, cohort
     client.force_login(director)
     response = client.post(f"/cohorts/{cohort.pk}/members/add/", {"identifier": "nobody"})
     assert response.status_code == 400
-    assert "No account has that username or email" in response.content.decode()
+    assert "No resident of this program has that username or email" in response.content.decode()
     assert usernames(cohort) == []
 
 
@@ -145,10 +150,13 @@ def test_a_bad_roster_reports_every_bad_line_and_imports_nothing(
     assert not get_user_model().objects.filter(username="good").exists()
 
 
-def test_a_multi_line_cell_does_not_shift_the_reported_line_numbers() -> None:
+def test_a_cell_over_several_lines_is_refused_without_shifting_later_line_numbers() -> None:
     with pytest.raises(RosterError) as raised:
         roster_parse(b'username,first_name\nann,"Ann\nMarie"\n,Nobody\n')
-    assert raised.value.errors == ["Line 4: the username is empty."]
+    assert raised.value.errors == [
+        "Line 2: a cell runs over several lines; check for a quote that is never closed.",
+        "Line 4: the username is empty.",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1,11 +1,20 @@
 """LTI 1.3 end to end against a platform simulated in the test: a real RSA key
 pair, a real key set served over HTTP, real signed id_tokens, a real token
 endpoint that checks our signed client assertion, and a real AGS endpoint
-that receives the score."""
+that receives the score.
+
+The platform answers as https://lms.hospital.example. The test stands in for
+DNS (the name resolves to a public address) and for the connection to that
+address, which reaches the simulated platform on a loopback port over plain
+HTTP; everything between (URL and address checks, the request, redirects,
+size and time limits) runs as in production.
+"""
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -21,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
 from django.test import Client
 
+from scoring import lti
 from scoring.lti import AGS_CLAIM, AGS_SCORE_SCOPE, CLAIM, LEARNER, tool_key_generate
 from scoring.models import CohortMember, LtiLineItem, LtiPlatform, Membership, Role
 from simulator.models import Attempt
@@ -32,6 +42,10 @@ pytestmark = pytest.mark.django_db
 CLIENT_ID = "casepath-client"
 DEPLOYMENT = "deployment-1"
 INSTRUCTOR_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+PLATFORM_HOST = "lms.hospital.example"
+# What the simulated DNS answers for the platform: any public address will do,
+# since the connection to it is simulated too.
+PLATFORM_ADDRESS = "1.2.3.4"
 
 
 # Generated once: RSA key generation is the slow part of these tests.
@@ -47,7 +61,13 @@ def tool_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Platform(ThreadingHTTPServer):
-    """The learning platform: key set, token endpoint and line items, over real HTTP."""
+    """The learning platform: key set, token endpoint and line items, over real HTTP.
+
+    ``dns`` is what each name resolves to, ``connections`` every (host,
+    address) CasePath connected to, and ``key_set_answer`` (status, headers,
+    body) replaces the key set's answer; ``key_set_delay`` holds it back and
+    ``drip`` sends every body a byte at a time, that many seconds apart.
+    """
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), PlatformHandler)
@@ -56,15 +76,34 @@ class Platform(ThreadingHTTPServer):
         self.tool_jwks: dict[str, Any] = {}
         self.token_requests: list[dict[str, str]] = []
         self.scores: list[dict[str, Any]] = []
+        self.key_set_requests = 0
+        self.key_set_answer: tuple[int, dict[str, str], bytes] | None = None
+        self.key_set_delay = 0.0
+        self.drip = 0.0
         self.down = False
+        self.dns: dict[str, list[str]] = {PLATFORM_HOST: [PLATFORM_ADDRESS]}
+        self.connections: list[tuple[str, str]] = []
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
+        return f"https://{PLATFORM_HOST}"
 
     def jwks(self) -> dict[str, Any]:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
         return {"keys": [jwk | {"kid": self.kid, "alg": "RS256", "use": "sig"}]}
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        if host not in self.dns:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return self.dns[host]
+
+    def open_connection(
+        self, host: str, port: int, address: str, timeout: float
+    ) -> http.client.HTTPConnection:
+        self.connections.append((host, address))
+        if (host, address) != (PLATFORM_HOST, PLATFORM_ADDRESS):
+            raise ConnectionRefusedError(f"nothing listens at {address} in this test")
+        return http.client.HTTPConnection("127.0.0.1", self.server_address[1], timeout=timeout)
 
     def id_token(self, expected_nonce: str, key: Any = None, **changes: Any) -> str:
         now = int(time.time())
@@ -101,19 +140,35 @@ class Platform(ThreadingHTTPServer):
 class PlatformHandler(BaseHTTPRequestHandler):
     server: Platform
 
+    def _send(self, status: int, headers: dict[str, str], data: bytes) -> None:
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.server.drip:
+                for i in range(len(data)):
+                    self.wfile.write(data[i : i + 1])
+                    time.sleep(self.server.drip)
+            else:
+                self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # CasePath hung up, as it does on a platform over its time limit
+
     def _json(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._send(status, {"Content-Type": "application/json"}, json.dumps(body).encode())
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if self.path == "/jwks":
-            self._json(200, self.server.jwks())
-        else:
+        if self.path != "/jwks":
             self._json(404, {})
+            return
+        self.server.key_set_requests += 1
+        time.sleep(self.server.key_set_delay)
+        if self.server.key_set_answer is not None:
+            self._send(*self.server.key_set_answer)
+        else:
+            self._json(200, self.server.jwks())
 
     def do_POST(self) -> None:  # noqa: N802
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -153,11 +208,15 @@ class PlatformHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def platform(tool_key: Path, settings: Any, client: Client) -> Generator[Platform, None, None]:
+def platform(
+    tool_key: Path, settings: Any, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> Generator[Platform, None, None]:
     settings.LTI_PRIVATE_KEY_FILE = tool_key
     settings.SITE_URL = "http://testserver"
     server = Platform()
     server.tool_jwks = client.get("/lti/jwks/").json()  # as a platform reads our key set
+    monkeypatch.setattr(lti, "resolve", server.resolve)
+    monkeypatch.setattr(lti, "open_connection", server.open_connection)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
@@ -165,28 +224,28 @@ def platform(tool_key: Path, settings: Any, client: Client) -> Generator[Platfor
     server.server_close()
 
 
+PLATFORM_FORM = {
+    "name": "Hospital LMS",
+    "issuer": f"https://{PLATFORM_HOST}",
+    "client_id": CLIENT_ID,
+    "deployment_id": DEPLOYMENT,
+    "auth_login_url": f"https://{PLATFORM_HOST}/auth",
+    "auth_token_url": f"https://{PLATFORM_HOST}/token",
+    "key_set_url": f"https://{PLATFORM_HOST}/jwks",
+}
+
+
 @pytest.fixture
 def registered(client: Client, platform: Platform, instructor: Any, case: Any) -> LtiPlatform:
     """The instructor registers the platform through the page."""
     client.force_login(instructor)
-    response = client.post(
-        "/programs/northfield/lti/",
-        {
-            "name": "Hospital LMS",
-            "issuer": platform.url,
-            "client_id": CLIENT_ID,
-            "deployment_id": DEPLOYMENT,
-            "auth_login_url": f"{platform.url}/auth",
-            "auth_token_url": f"{platform.url}/token",
-            "key_set_url": f"{platform.url}/jwks",
-        },
-    )
+    response = client.post("/programs/northfield/lti/", PLATFORM_FORM)
     assert response.status_code == 302
     client.logout()
     return LtiPlatform.objects.get()
 
 
-def login_initiation(client: Client, platform: Platform) -> dict[str, str]:
+def login_initiation(client: Client, platform: Platform, **params: str) -> dict[str, str]:
     """The platform starts the OIDC login; we answer with a redirect to its auth URL."""
     response = client.get(
         "/lti/login/",
@@ -195,6 +254,7 @@ def login_initiation(client: Client, platform: Platform) -> dict[str, str]:
             "login_hint": "lms-user-42",
             "target_link_uri": "http://testserver/lti/launch/",
             "lti_message_hint": "link-1",
+            **params,
         },
     )
     assert response.status_code == 302
@@ -336,10 +396,14 @@ def test_a_replayed_launch_is_refused(
 ) -> None:
     auth = login_initiation(client, platform)
     token = platform.id_token(auth["nonce"])
+    # A copy of the browser's cookies, taken before the launch clears them.
+    replayer = Client()
+    for name, morsel in client.cookies.items():
+        replayer.cookies[name] = morsel.value
     assert (
         client.post("/lti/launch/", {"id_token": token, "state": auth["state"]}).status_code == 302
     )
-    assert "already used" in refused(Client(), token, auth["state"])
+    assert "already used" in refused(replayer, token, auth["state"])
 
 
 def test_a_tampered_state_is_refused(

@@ -124,7 +124,7 @@ def test_a_cohort_of_another_program_cannot_be_shown_through_the_dashboard_filte
     elsewhere = CohortFactory(program=other_program)
     client.force_login(director)
     assert client.get(f"/programs/northfield/?cohort={elsewhere.pk}").status_code == 404
-    assert client.get("/programs/northfield/?cohort=x").status_code == 404
+    assert client.get("/programs/northfield/?cohort=x").status_code == 400
 
 
 ITEM_PAGES = ["/items/", "/programs/northfield/items/test-case/"]

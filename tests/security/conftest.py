@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from cases import authoring
+from scoring.invitations import invitation_create
 from scoring.models import LtiPlatform, Role
 from simulator.models import Mode
 from simulator.services import attempt_choose, attempt_start
@@ -20,6 +21,9 @@ from tests.factories import (
     authored_case,
     import_test_content,
 )
+
+# The program tests' small case and their way of playing it, for the probes here.
+from tests.scoring.conftest import case, play  # noqa: F401
 
 SECRET = "home-secret-case"
 SAME_PROGRAM = "resident of another cohort"
@@ -38,6 +42,7 @@ class World:
     stage: str
     algorithm: str
     step: str
+    invitation: int
 
 
 @pytest.fixture
@@ -61,9 +66,11 @@ def world(db) -> World:
     version.refresh_from_db()
     assignment = AssignmentFactory(cohort=cohort, cases=[version.case])
     attempt = attempt_start(user=resident, case=version.case, mode=Mode.PRACTICE)
-    case = version.parsed
+    document = version.parsed
     attempt_choose(
-        attempt=attempt, seq=0, options=[case.stages[case.start].decision.options[0].key]
+        attempt=attempt,
+        seq=0,
+        options=[document.stages[document.start].decision.options[0].key],
     )
     LtiPlatform.objects.create(
         program=home,
@@ -75,6 +82,7 @@ def world(db) -> World:
         auth_token_url="https://lms.home.example/token",
     )
     algorithm = version.algorithm_version.parsed
+    invitation, _ = invitation_create(cohort=cohort, user=author)
     return World(
         resident=resident,
         program=home.slug,
@@ -84,9 +92,10 @@ def world(db) -> World:
         member=member.pk,
         assignment=assignment.pk,
         comment=comment.pk,
-        stage=case.start,
+        stage=document.start,
         algorithm=algorithm.slug,
         step=algorithm.steps[0].key,
+        invitation=invitation.pk,
     )
 
 
@@ -98,6 +107,9 @@ def intruders(world) -> dict:
     CohortMemberFactory(cohort=CohortFactory(program=home_program), user=other_cohort_resident)
     return {
         SAME_PROGRAM: other_cohort_resident,
+        "resident of another program": MembershipFactory(
+            program=elsewhere, role=Role.RESIDENT
+        ).user,
         "instructor of another program": MembershipFactory(
             program=elsewhere, role=Role.INSTRUCTOR
         ).user,

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from tests.security.conftest import SAME_PROGRAM, SECRET
 
@@ -38,6 +39,8 @@ OBJECT_URLS = {
         "algorithm": w.algorithm,
         "step": w.step,
     },
+    "scoring:cohort_invite": lambda w: {"pk": w.cohort},
+    "scoring:cohort_invitation_withdraw": lambda w: {"pk": w.cohort, "invitation_pk": w.invitation},
     "scoring:assignment_create": lambda w: {"pk": w.cohort},
     "scoring:cohort_csv": lambda w: {"pk": w.cohort},
     "scoring:cohort_xapi": lambda w: {"pk": w.cohort},
@@ -97,14 +100,16 @@ PUBLIC_URLS = {
     "scoring:lti_launch",
     "scoring:lti_jwks",
 }
-REFUSED = {404, 405}
+# Open to whoever holds the link, by design: an invitation's token is its
+# permission (tests/scoring/test_invitations.py); a wrong token is a 404.
+TOKEN_URLS = {"scoring:invitation"}
 # A program's published cases are open to all its residents, whatever their
 # cohort; what another cohort's resident must not reach is other people's
 # attempts and the program's cohorts, scores and drafts.
 PROGRAM_WIDE = {"simulator:case", "simulator:start"}
 
 
-def url_names() -> Iterator[str]:
+def url_names(urlconf: str | None = None) -> Iterator[str]:
     def walk(patterns, namespace: str | None) -> Iterator[str]:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
@@ -114,27 +119,60 @@ def url_names() -> Iterator[str]:
             elif isinstance(pattern, URLPattern):
                 yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
-    yield from walk(get_resolver().url_patterns, None)
+    yield from walk(get_resolver(urlconf).url_patterns, None)
+
+
+def accepted_methods(url: str, urlconf: str | None = None) -> list[str]:
+    """The methods the view behind `url` answers, read from its
+    ``require_http_methods`` decorator (GET and POST when it has none): a
+    method it refuses with 405 proves nothing about who may see the object."""
+    view = resolve(url, urlconf).func
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        if code is not None and "request_method_list" in code.co_freevars:
+            cell = view.__closure__[code.co_freevars.index("request_method_list")]
+            return [m.lower() for m in cell.cell_contents if m in ("GET", "POST")]
+        view = getattr(view, "__wrapped__", None)
+    return ["get", "post"]
+
+
+def intruder_failures(
+    client, urls: dict[str, str], intruders: dict, urlconf: str | None = None
+) -> list[str]:
+    """Every (intruder, method, URL) that was not answered 404."""
+    failures = []
+    for who, user in intruders.items():
+        client.force_login(user)
+        for name, url in urls.items():
+            if who == SAME_PROGRAM and name in PROGRAM_WIDE:
+                continue
+            for method in accepted_methods(url, urlconf):
+                status = getattr(client, method)(url).status_code
+                if status != 404:
+                    failures.append(f"{who} {method.upper()} {url} -> {status}")
+    return failures
 
 
 def test_every_url_says_who_may_open_it() -> None:
-    unlisted = set(url_names()) - set(OBJECT_URLS) - OWN_URLS - PUBLIC_URLS
+    unlisted = set(url_names()) - set(OBJECT_URLS) - OWN_URLS - PUBLIC_URLS - TOKEN_URLS
     assert not unlisted, f"add these URL names to the authorization matrix: {sorted(unlisted)}"
 
 
 def test_intruders_are_refused_every_object_of_the_home_program(client, world, intruders) -> None:
-    failures = []
-    for who, user in intruders.items():
-        client.force_login(user)
-        for name, kwargs in OBJECT_URLS.items():
-            if who == SAME_PROGRAM and name in PROGRAM_WIDE:
-                continue
-            url = reverse(name, kwargs=kwargs(world))
-            for method in ("get", "post"):
-                status = getattr(client, method)(url).status_code
-                if status not in REFUSED:
-                    failures.append(f"{who} {method.upper()} {url} -> {status}")
+    urls = {name: reverse(name, kwargs=kwargs(world)) for name, kwargs in OBJECT_URLS.items()}
+    failures = intruder_failures(client, urls, intruders)
     assert not failures, "\n".join(failures)
+
+
+def test_the_matrix_catches_a_view_that_lets_an_intruder_in(client, world, intruders) -> None:
+    """The net itself can fail: a view with its access check left out is caught."""
+    urlconf = "tests.security.leaky_urls"
+    url = reverse("leaky", kwargs={"pk": world.attempt}, urlconf=urlconf)
+    with override_settings(ROOT_URLCONF=urlconf):
+        failures = intruder_failures(client, {"leaky": url}, intruders, urlconf)
+    assert set(url_names(urlconf)) == {"leaky"}
+    assert len(failures) == len(intruders)
+    assert all(f.endswith(f"GET {url} -> 200") for f in failures)
 
 
 def test_anonymous_visitors_are_sent_to_log_in_or_refused(client, world) -> None:
@@ -143,10 +181,10 @@ def test_anonymous_visitors_are_sent_to_log_in_or_refused(client, world) -> None
     for name in [*OBJECT_URLS, *(OWN_URLS - {"cases:markdown"})]:
         kwargs = OBJECT_URLS[name](world) if name in OBJECT_URLS else {}
         url = reverse(name, kwargs=kwargs)
-        for method in ("get", "post"):
+        for method in accepted_methods(url):
             response = getattr(client, method)(url)
             sent_to_login = response.status_code == 302 and response.url.startswith(login)
-            if not (sent_to_login or response.status_code in REFUSED):
+            if not (sent_to_login or response.status_code == 404):
                 failures.append(f"{method.upper()} {url} -> {response.status_code}")
     assert not failures, "\n".join(failures)
 

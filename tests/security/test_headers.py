@@ -40,3 +40,37 @@ def test_plain_http_is_redirected_to_https_but_the_health_probe_is_not(db) -> No
     assert page.url.startswith("https://")
     assert probe.status_code == 200
     assert "Strict-Transport-Security" not in probe  # HSTS is only sent over HTTPS
+
+
+def test_exports_are_never_stored_by_a_browser_or_proxy(client, db) -> None:
+    """F13: score exports carry personal data; nothing may keep a copy."""
+    from scoring.models import Role
+    from tests.factories import AssignmentFactory, CohortFactory, MembershipFactory
+
+    director = MembershipFactory(role=Role.DIRECTOR).user
+    cohort = CohortFactory(program=director.memberships.get().program)
+    assignment = AssignmentFactory(cohort=cohort, cases=[])
+    client.force_login(director)
+    for url in (
+        f"/cohorts/{cohort.pk}/scores.csv",
+        f"/cohorts/{cohort.pk}/xapi.json",
+        f"/assignments/{assignment.pk}/scores.csv",
+        f"/assignments/{assignment.pk}/xapi.json",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
+
+
+def test_a_case_exported_as_yaml_is_never_stored(client, db) -> None:
+    from scoring.models import Role
+    from tests.factories import MembershipFactory, authored_case, import_test_content
+
+    import_test_content()
+    author = MembershipFactory(role=Role.INSTRUCTOR).user
+    authored_case(program=author.memberships.get().program, author=author)
+    client.force_login(author)
+    response = client.get("/authoring/heel-lump/export/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

@@ -96,3 +96,26 @@ def test_behind_a_balancer_failures_count_per_client_not_per_balancer(
     )
     assert ok.status_code == 302
     assert LOCKED in blocked.content.decode()
+
+
+def test_the_admin_log_in_counts_failures_with_the_sites(client, db) -> None:
+    """F3: the admin's log-in was a second door with no throttle."""
+    from tests.factories import UserFactory
+
+    UserFactory(username="staffer", is_staff=True)
+    for _ in range(FAILURES_PER_ACCOUNT):
+        log_in(client, "staffer", "wrong")
+    locked = client.post("/admin/login/", {"username": "staffer", "password": PASSWORD})
+    assert locked.status_code == 200
+    assert LOCKED in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_passwords_at_the_admin_lock_the_site_log_in_too(client, db) -> None:
+    from tests.factories import UserFactory
+
+    UserFactory(username="staffer", is_staff=True)
+    for _ in range(FAILURES_PER_ACCOUNT):
+        client.post("/admin/login/", {"username": "staffer", "password": "wrong"})
+    assert LOCKED in log_in(client, "staffer", PASSWORD).content.decode()
+    assert "_auth_user_id" not in client.session

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 
-from simulator.bench.models import BenchRow
+from tests.bench.models import BenchRow
 
 
 @require_GET

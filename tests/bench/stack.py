@@ -68,6 +68,8 @@ def environment(database: Database, **extra: str) -> dict[str, str]:
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         DATABASE_URL=database.url,
+        # The product's settings plus the baseline views and their table.
+        DJANGO_SETTINGS_MODULE="tests.bench.settings",
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
@@ -88,7 +90,7 @@ def prepare(env: dict[str, str], residents: int, *, seed_bench: bool = True) -> 
     """Migrate, collect static files, seed; return the seed's JSON."""
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
-    args = [PYTHON, "-m", "simulator.bench.seed", "--residents", str(residents)]
+    args = [PYTHON, "-m", "tests.bench.seed", "--residents", str(residents)]
     if not seed_bench:
         args.append("--no-seed-bench")
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True)

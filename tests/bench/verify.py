@@ -1,6 +1,6 @@
 """The proof's checks on the database, run with the servers' environment.
 
-    python -m simulator.bench.verify < sent.json
+    python -m tests.bench.verify < sent.json
 
 Reads what the simulated residents sent ({attempt pk: {"acked": {seq: options},
 "unacked": {seq: [options, ...]}}}) and prints, as JSON, for every attempt of
@@ -18,7 +18,7 @@ import sys
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
     import django
 
     django.setup()

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BenchConfig(AppConfig):
-    name = "simulator.bench"
+    name = "tests.bench"
     label = "bench"
-    verbose_name = "Benchmark baselines (BENCH=1 only)"
+    verbose_name = "Benchmark baselines (tests.bench.settings only)"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,8 +1,8 @@
 """Seed a bench or proof database and print what the load driver needs, as JSON.
 
-Run with the server's environment (DATABASE_URL, BENCH=1, ...) after `migrate`:
+Run with the server's environment (DATABASE_URL, DJANGO_SETTINGS_MODULE, ...) after `migrate`:
 
-    python -m simulator.bench.seed --residents 50
+    python -m tests.bench.seed --residents 50
 
 Creates the bench program with its residents and an instructor (one password
 for all), imports the bundled content, and, unless told not to, runs
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-seed-bench", action="store_true")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
     import django
 
     django.setup()
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             user.save(update_fields=["password"])
             Membership.objects.get_or_create(user=user, program=program, role=role)
         if "bench" in {a.split(".")[-1] for a in _installed_apps()}:
-            from simulator.bench.models import BenchRow
+            from tests.bench.models import BenchRow
 
             if not BenchRow.objects.exists():  # pk 1 on a fresh database, from its sequence
                 BenchRow.objects.create(note="the row the read view shows")

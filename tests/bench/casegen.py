@@ -5,14 +5,14 @@ one the resident takes the next step of the Achilles case's reference
 management (and goes on) or jumps to an early discharge (a terminal stage), so
 the number of complete paths grows with the case, not exponentially.
 
-    python -m simulator.bench.casegen 200 > case200.yaml
+    python -m tests.bench.casegen 200 > case200.yaml
 """
 
 from __future__ import annotations
 
 import sys
 
-import yaml
+from cases.yamlmap import dump
 
 ALGORITHM = "soft-tissue-calcification-foot"
 # Actions the bundled algorithm names, in the Achilles case's reference order.
@@ -108,7 +108,7 @@ def case_document(stages: int = 200, slug: str = "bench-200-stage-case") -> dict
 
 
 def case_yaml(stages: int = 200, slug: str = "bench-200-stage-case") -> str:
-    return yaml.safe_dump(case_document(stages, slug), sort_keys=False, width=100)
+    return dump(case_document(stages, slug))
 
 
 if __name__ == "__main__":

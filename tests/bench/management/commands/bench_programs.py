@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from scoring.bench import run
+from tests.bench.programs import run
 
 
 class Command(BaseCommand):

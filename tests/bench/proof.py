@@ -17,7 +17,7 @@
 
 Exits 1 when any check fails.
 
-    python -m simulator.bench.proof
+    python -m tests.bench.proof
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simulator.bench import load, stack
-from simulator.bench.load import Client
-from simulator.bench.residents import Attempt, Script, scripts
+from tests.bench import load, stack
+from tests.bench.load import Client
+from tests.bench.residents import Attempt, Script, scripts
 
 SEQ_FIELD = re.compile(r'name="seq" value="(\d+)"')
 PG_VERSION = os.environ.get("BENCH_PG_VERSION") or (
@@ -201,7 +201,7 @@ def sent_json(residents: list[Resident]) -> dict:
 
 def verify(env: dict[str, str], residents: list[Resident]) -> dict:
     result = subprocess.run(
-        [sys.executable, "-m", "simulator.bench.verify"],
+        [sys.executable, "-m", "tests.bench.verify"],
         cwd=stack.ROOT,
         env=env,
         input=json.dumps(sent_json(residents)),

@@ -1,6 +1,6 @@
 """Profile one page in-process with pyinstrument, on a fresh SQLite bench database.
 
-    python -m simulator.bench.profile choice   # or: stage, read, insert, debrief
+    python -m tests.bench.profile choice   # or: stage, read, insert, debrief
 
 Prints pyinstrument's call tree for N requests made with Django's test client
 as a logged-in resident (the same views and middleware gunicorn runs).
@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 
-from simulator.bench import stack
+from tests.bench import stack
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,11 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     if os.environ.get("_BENCH_PROFILE_CHILD") != "1":
         database = stack.Database("sqlite", "profile")
         database.create()
-        env = stack.environment(database, BENCH="1", _BENCH_PROFILE_CHILD="1")
+        env = stack.environment(database, _BENCH_PROFILE_CHILD="1")
         stack.prepare(env, 1, seed_bench=False)
         try:
             return subprocess.call(
-                [sys.executable, "-m", "simulator.bench.profile", *sys.argv[1:]], env=env
+                [sys.executable, "-m", "tests.bench.profile", *sys.argv[1:]], env=env
             )
         finally:
             database.drop()
@@ -36,15 +36,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _profile(page: str, n: int) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "simulator.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.bench.settings")
     import django
 
     django.setup()
     from django.test import Client
     from pyinstrument import Profiler
 
-    from simulator.bench.residents import scripts
-    from simulator.bench.seed import BENCH_PASSWORD
+    from tests.bench.residents import scripts
+    from tests.bench.seed import BENCH_PASSWORD
 
     client = Client(enforce_csrf_checks=False, HTTP_HOST="127.0.0.1")
     assert client.login(username="sim-r000", password=BENCH_PASSWORD)

@@ -1,12 +1,12 @@
 """`make bench`: how many residents can CasePath carry? (docs/operations.md)
 
 For each database asked for, on a fresh database: start the production-like
-server (gunicorn, 2 sync workers, DEBUG off, BENCH=1 for the baseline views) on
+server (gunicorn, 2 sync workers, DEBUG off, tests.bench.settings for the baseline views) on
 loopback, seed it, drive each row with simulated users and print a table whose
 figures are ratios to three baselines measured in the same run on the same
 server. Exits 1 when a target is missed.
 
-    python -m simulator.bench.run --db sqlite --db postgres
+    python -m tests.bench.run --db sqlite --db postgres
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import urllib3
 
-from simulator.bench import casegen, load, stack
-from simulator.bench.load import Client, Row, expect
-from simulator.bench.residents import Attempt, Script, scripts
+from tests.bench import casegen, load, stack
+from tests.bench.load import Client, Row, expect
+from tests.bench.residents import Attempt, Script, scripts
 
 # The issue's targets, as ratios to the baselines of the same run.
 CHOICE_VS_INSERT_RPS = 0.50
@@ -94,7 +94,7 @@ def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], list[str]]:
     database = stack.Database(kind, f"casepath_bench_{kind}" if kind == "postgres" else "bench")
     print(f"\n== {kind}: preparing a fresh database", flush=True)
     database.create()
-    env = stack.environment(database, BENCH="1")
+    env = stack.environment(database)
     began = time.monotonic()
     info = stack.prepare(env, args.users, seed_bench=not args.no_seed_bench)
     print(f"   seeded in {time.monotonic() - began:.0f} s", flush=True)

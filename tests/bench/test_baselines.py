@@ -1,4 +1,4 @@
-"""The benchmark's baseline views exist only under BENCH=1."""
+"""The benchmark's baseline views exist only under the bench's own settings."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ import sys
 
 from django.conf import settings
 
-from simulator.bench import casegen
+from tests.bench import casegen
 
 
 def test_without_bench_the_baseline_urls_are_404(client) -> None:
-    assert "simulator.bench" not in settings.INSTALLED_APPS
+    assert "tests.bench" not in settings.INSTALLED_APPS
     for url in ("/bench/hello", "/bench/read", "/bench/insert"):
         assert client.get(url).status_code == 404
 
 
-def test_with_bench_the_baseline_urls_resolve() -> None:
+def test_the_bench_settings_add_the_baseline_urls() -> None:
     code = (
         "import django; django.setup(); from django.urls import resolve; "
         "print(*(resolve(u).url_name for u in ('/bench/hello', '/bench/read', '/bench/insert')))"
     )
-    env = {**os.environ, "BENCH": "1", "DJANGO_SETTINGS_MODULE": "simulator.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.bench.settings"}
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )

@@ -95,6 +95,11 @@ def seed_bench(residents: int, attempts: int, rng: random.Random, say) -> None:
         CohortMember.objects.bulk_create(
             CohortMember(cohort=cohorts[i % 3], user=u) for i, u in enumerate(users)
         )
+        # Everyone joined before their first attempt (up to 180 days ago), so the
+        # program counts every seeded attempt (scoring.access.program_scores).
+        joined = timezone.now() - timedelta(days=181)
+        Membership.objects.filter(program=program).update(created=joined)
+        CohortMember.objects.filter(cohort__program=program).update(added_at=joined)
         cases = list(
             Case.objects.filter(program__isnull=True, published__isnull=False).select_related(
                 "published__algorithm_version"
