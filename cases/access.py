@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, CaseVersion, ReviewComment
-from scoring.access import AnyUser, programs_for
-from scoring.models import Program, Role
+from simulator.accounts.access import AnyUser, programs_for
+from simulator.accounts.models import Program, Role
 from simulator.params import parse_whole
 
 

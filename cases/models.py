@@ -53,7 +53,7 @@ class Case(models.Model):
     # Null for the bundled cases every program may play; otherwise the
     # program whose instructors author the case.
     program = models.ForeignKey(
-        "scoring.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        "accounts.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
     published = models.ForeignKey(
         "CaseVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -1,91 +1,23 @@
-"""The one place that answers "may this user see X?" for programs and roles.
+"""The tracking side's access funnels: a program's residents, its cohorts
+and assignments, the scores it may count, and the cases it may analyse.
 
-Deny by default: a user holds a role only through a Membership row. Views get
-programs through get_program_for_user, which raises Http404 for anything the
-user may not see, so "forbidden" and "does not exist" look the same from
-outside. Staff and superusers work through the Django admin and get no extra
-reach here.
+Built on simulator.accounts.access (who holds which role where); like it,
+every funnel raises Http404 for anything the user may not see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case
-from scoring.models import Assignment, Cohort, CohortMember, Membership, Program, Role, Score
+from scoring.models import Assignment, Cohort, CohortMember, Score
 from scoring.rubric import RUBRIC_VERSION
+from simulator.accounts.access import AnyUser, get_program_for_user, programs_for
+from simulator.accounts.models import Membership, Program, Role
 from simulator.params import parse_whole
-
-AnyUser = AbstractBaseUser | AnonymousUser
-
-ALL_ROLES: frozenset[Role] = frozenset(Role)
-
-
-def _as_roles(roles: Role | Iterable[Role] | None) -> frozenset[Role]:
-    if roles is None:
-        return ALL_ROLES
-    if isinstance(roles, Role):
-        return frozenset([roles])
-    return frozenset(roles)
-
-
-def memberships_for(user: AnyUser) -> QuerySet[Membership]:
-    if not user.is_authenticated or not user.is_active:
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user).select_related("program")
-
-
-def roles_for(user: AnyUser) -> frozenset[Role]:
-    """Every role the user holds, in any program."""
-    return frozenset(Role(role) for role in memberships_for(user).values_list("role", flat=True))
-
-
-def programs_for(user: AnyUser, roles: Role | Iterable[Role] | None = None) -> QuerySet[Program]:
-    """Programs in which the user holds one of `roles` (any role when None)."""
-    if not user.is_authenticated or not user.is_active:
-        return Program.objects.none()
-    return Program.objects.filter(
-        memberships__user=user, memberships__role__in=_as_roles(roles)
-    ).distinct()
-
-
-def get_program_for_user(
-    user: AnyUser, slug: str, roles: Role | Iterable[Role] | None = None
-) -> Program:
-    """The program `slug` if the user holds one of `roles` in it; Http404 otherwise."""
-    try:
-        return programs_for(user, roles).get(slug=slug)
-    except Program.DoesNotExist:
-        raise Http404("No such program.") from None
-
-
-def has_role(user: AnyUser, role: Role, program: Program | None = None) -> bool:
-    """Whether the user holds `role`, in `program` or (when None) in any program."""
-    memberships = memberships_for(user).filter(role=role)
-    if program is not None:
-        memberships = memberships.filter(program=program)
-    return memberships.exists()
-
-
-def is_resident(user: AnyUser, program: Program | None = None) -> bool:
-    return has_role(user, Role.RESIDENT, program)
-
-
-def is_instructor(user: AnyUser, program: Program | None = None) -> bool:
-    return has_role(user, Role.INSTRUCTOR, program)
-
-
-def is_director(user: AnyUser, program: Program | None = None) -> bool:
-    return has_role(user, Role.DIRECTOR, program)
-
-
-# --- cohorts, assignments and item analysis -----------------------------------------
 
 
 def program_residents(program: Program) -> QuerySet:

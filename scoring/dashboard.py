@@ -16,8 +16,9 @@ from django.db.models.functions import Least, TruncWeek
 
 from scoring.access import program_residents, program_scores
 from scoring.assignments import counted_scores
-from scoring.models import Assignment, Cohort, CohortMember, OptionPick, Program, StepOutcome
+from scoring.models import Assignment, Cohort, CohortMember, OptionPick, StepOutcome
 from scoring.rubric import StepStatus
+from simulator.accounts.models import Program
 
 BINS = 10  # score distribution: 0-9, 10-19, ..., 90-100
 

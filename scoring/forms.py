@@ -6,8 +6,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from cases.models import Case
-from scoring.models import Assignment, Cohort, Program
+from scoring.models import Assignment, Cohort
 from scoring.roster import MAX_ROSTER_BYTES
+from simulator.accounts.models import Program
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

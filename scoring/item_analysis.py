@@ -25,7 +25,8 @@ from django.db.models import Count
 
 from cases.models import Case, CaseVersion
 from scoring.access import program_scores
-from scoring.models import DecisionOutcome, OptionPick, Program
+from scoring.models import DecisionOutcome, OptionPick
+from simulator.accounts.models import Program
 
 VERDICT_LABELS = {"indicated": "Indicated", "not_indicated": "Not indicated", "harmful": "Harmful"}
 MIN_ATTEMPTS = 10  # below this, no flag: too few attempts to judge

@@ -56,17 +56,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.models import Case
-from scoring.models import (
-    Assignment,
-    LtiDeployment,
-    LtiLineItem,
-    LtiNonce,
-    LtiPlatform,
-    LtiUser,
-    Membership,
-    Role,
-)
+from scoring.models import Assignment, LtiDeployment, LtiLineItem, LtiNonce, LtiPlatform, LtiUser
 from scoring.roster import LTI_USERNAME_PREFIX, enrol
+from simulator.accounts.models import Membership, Role
 from simulator.params import parse_whole
 
 logger = logging.getLogger(__name__)

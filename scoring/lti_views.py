@@ -16,7 +16,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from scoring.access import get_program_for_user
 from scoring.lti import (
     STATE_MAX_AGE,
     Launch,
@@ -29,7 +28,9 @@ from scoring.lti import (
     tool_jwks,
     tool_urls,
 )
-from scoring.models import LtiDeployment, LtiLineItem, LtiPlatform, Program, Role
+from scoring.models import LtiDeployment, LtiLineItem, LtiPlatform
+from simulator.accounts.access import get_program_for_user
+from simulator.accounts.models import Program, Role
 from simulator.models import Attempt
 from simulator.services import attempt_start
 

@@ -26,9 +26,7 @@ from scoring.access import (
     get_assignment_for_director,
     get_case_for_instructor,
     get_cohort_for_director,
-    get_program_for_user,
     item_analysis_cases,
-    programs_for,
 )
 from scoring.assignments import counted_scores, statuses_for
 from scoring.dashboard import dashboard_for, mastery_attempts, mastery_grid
@@ -43,7 +41,7 @@ from scoring.invitations import (
     pending_invitations,
 )
 from scoring.item_analysis import cases_with_counts, item_analysis
-from scoring.models import Assignment, Cohort, CohortMember, Role, XapiStatement
+from scoring.models import Assignment, Cohort, CohortMember, XapiStatement
 from scoring.roster import (
     MAX_ROSTER_BYTES,
     NOT_REACHABLE,
@@ -55,6 +53,8 @@ from scoring.roster import (
     roster_import,
     roster_parse,
 )
+from simulator.accounts.access import get_program_for_user, programs_for
+from simulator.accounts.models import Role
 from simulator.params import whole_param
 
 # --- the program ---------------------------------------------------------------------

@@ -27,7 +27,8 @@ from django.db.models import QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from scoring.models import Cohort, CohortMember, Membership, Role
+from scoring.models import Cohort, CohortMember
+from simulator.accounts.models import Membership, Role
 
 MAX_ROSTER_BYTES = 256 * 1024
 MAX_ROSTER_ROWS = 2000

@@ -8,14 +8,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from scoring.access import memberships_for
 from scoring.assignments import resident_assignments
 from scoring.debrief import debrief_for
 from scoring.history import history_for
-from scoring.models import Program, Role
-from scoring.nav import ROLE_SUMMARIES, NavLink, nav_links
 from scoring.rubric import RUBRIC_VERSION
 from simulator.access import get_attempt_for_user
+from simulator.accounts.access import memberships_for
+from simulator.accounts.models import Program, Role
+from simulator.accounts.nav import ROLE_SUMMARIES, NavLink, nav_links
 from simulator.services import attempt_play
 
 

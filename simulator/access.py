@@ -9,8 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case
-from scoring.access import AnyUser, programs_for
 from simulator import documents
+from simulator.accounts.access import AnyUser, programs_for
 from simulator.models import Attempt
 
 

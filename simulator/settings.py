@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "simulator.accounts",
     "simulator",
     "cases",
     "scoring",
@@ -140,7 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "scoring.context_processors.navigation",
+                "simulator.accounts.context_processors.navigation",
             ],
         },
     }
@@ -259,7 +260,7 @@ if env_bool("TRUST_X_FORWARDED_PROTO", default=False):
     # claim to be on HTTPS.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Only behind a balancer that appends the client's address to X-Forwarded-For:
-# the log-in throttle (scoring.login) then counts failures per real client.
+# the log-in throttle (simulator.accounts.login) then counts failures per real client.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=False)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

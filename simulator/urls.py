@@ -7,8 +7,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from scoring import views as scoring_views
-from scoring.login import ThrottledAdminLoginForm, ThrottledLoginForm
 from simulator import views
+from simulator.accounts.login import ThrottledAdminLoginForm, ThrottledLoginForm
 
 accounts = [
     path(
@@ -40,7 +40,7 @@ accounts = [
 
 handler400 = "simulator.views.bad_request"
 
-# The admin's log-in counts failures with the site's (scoring.login).
+# The admin's log-in counts failures with the site's (simulator.accounts.login).
 admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [

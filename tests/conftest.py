@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from scoring.models import Program, Role
+from simulator.accounts.models import Program, Role
 from tests.factories import MembershipFactory, ProgramFactory, UserFactory
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from factory.django import DjangoModelFactory, Password
 
-from scoring.models import Membership, Program, Role
+from simulator.accounts.models import Membership, Program, Role
 
 PASSWORD = "correct-horse-battery"
 
@@ -68,7 +68,7 @@ class CohortMemberFactory(DjangoModelFactory):
     @factory.post_generation
     def resident_role(self, create: bool, extracted, **kwargs) -> None:
         if create:
-            from scoring.models import Membership, Role
+            from simulator.accounts.models import Membership, Role
 
             Membership.objects.get_or_create(
                 user=self.user, program=self.cohort.program, role=Role.RESIDENT

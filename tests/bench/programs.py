@@ -19,7 +19,8 @@ from cases.models import Case
 from scoring.dashboard import dashboard_for, mastery_grid
 from scoring.exports import csv_stream, scores_for_assignment, scores_for_cohort
 from scoring.item_analysis import item_analysis
-from scoring.models import Cohort, Program, Score
+from scoring.models import Cohort, Score
+from simulator.accounts.models import Program
 from tests.bench.management.commands.seed_bench import BENCH_SLUG
 
 RUNS = 3

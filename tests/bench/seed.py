@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db.models import Count, Q
     from django.urls import NoReverseMatch, reverse
 
-    from scoring.models import Membership, Program, Role
+    from simulator.accounts.models import Membership, Program, Role
 
     out = sys.stderr
     call_command("import_content", str(CONTENT), stdout=out, stderr=out)

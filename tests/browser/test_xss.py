@@ -92,7 +92,7 @@ def test_authored_xss_vectors_stay_inert_on_the_authoring_screens(page: Page, ax
     from cases import authoring
     from cases.models import Algorithm
     from cases.yamlmap import dump, load
-    from scoring.models import Membership, Program, Role
+    from simulator.accounts.models import Membership, Program, Role
     from tests.factories import import_test_content
     from tests.security.xss import VECTORS, poison
 

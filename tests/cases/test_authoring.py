@@ -8,7 +8,7 @@ import pytest
 
 from cases import authoring, editing, models
 from cases.yamlmap import dump, load
-from scoring.models import Role
+from simulator.accounts.models import Role
 from simulator.models import Attempt
 from simulator.services import attempt_play, attempt_start
 from tests.factories import MembershipFactory, authored_case, import_test_content

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from cases import authoring, editing, editor, models
-from scoring.models import Role
+from simulator.accounts.models import Role
 from simulator.models import Attempt
 from tests.factories import MembershipFactory, authored_case, import_test_content
 

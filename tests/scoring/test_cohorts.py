@@ -10,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from scoring.models import Cohort, CohortMember, Membership, Role
+from scoring.models import Cohort, CohortMember
 from scoring.roster import MAX_ROSTER_BYTES, RosterError, roster_parse
+from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
 from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
 from tests.scoring.conftest import queries_for

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import NoReverseMatch
 
-from scoring.models import Role
+from simulator.accounts.models import Role
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,12 +41,11 @@ def test_a_resident_sees_their_role_and_program(client: Client, resident: Any) -
     assert "Program director" not in html
 
 
-@pytest.mark.urls("tests.scoring.bare_urls")
-def test_pages_not_built_yet_are_not_linked(client: Client, director: Any) -> None:
+@pytest.mark.urls("tests.accounts.bare_urls")
+def test_a_navigation_row_naming_no_page_fails_loudly(client: Client, director: Any) -> None:
     client.force_login(director)
-    html = client.get("/").content.decode()
-    assert nav_labels(html) == ["Home"]
-    assert "Program director" in html
+    with pytest.raises(NoReverseMatch):
+        client.get("/")
 
 
 def test_someone_in_no_program_is_told_whom_to_ask(client: Client, outsider: Any) -> None:
@@ -55,12 +55,11 @@ def test_someone_in_no_program_is_told_whom_to_ask(client: Client, outsider: Any
     assert nav_labels(html) == ["Home"]
 
 
-@pytest.mark.urls("tests.scoring.future_urls")
 @pytest.mark.parametrize(
     ("cast", "expected"),
     [
         ("resident", ["Home", "Cases", "History"]),
-        ("instructor", ["Home", "Authoring"]),
+        ("instructor", ["Home", "Authoring", "Item analysis"]),
         ("director", ["Home", "Program"]),
         ("outsider", ["Home"]),
     ],
@@ -72,14 +71,13 @@ def test_the_navigation_shows_what_each_role_can_do(
     assert nav_labels(client.get("/").content.decode()) == expected
 
 
-@pytest.mark.urls("tests.scoring.future_urls")
 def test_roles_in_several_programs_are_all_shown(
     client: Client, instructor: Any, other_program: Any
 ) -> None:
     MembershipFactory(user=instructor, program=other_program, role=Role.DIRECTOR)
     client.force_login(instructor)
     html = client.get("/").content.decode()
-    assert nav_labels(html) == ["Home", "Authoring", "Program"]
+    assert nav_labels(html) == ["Home", "Authoring", "Item analysis", "Program"]
     assert '<h2 id="role-instructor">Instructor</h2>' in html
     assert '<h2 id="role-director">Program director</h2>' in html
     assert "Southgate Residency" in html

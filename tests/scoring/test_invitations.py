@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from scoring.models import CohortMember, Invitation, Membership, Role
+from scoring.models import CohortMember, Invitation
+from simulator.accounts.models import Membership, Role
 from tests.factories import CohortFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

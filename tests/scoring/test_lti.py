@@ -32,7 +32,8 @@ from django.test import Client
 
 from scoring import lti
 from scoring.lti import AGS_CLAIM, AGS_SCORE_SCOPE, CLAIM, LEARNER, tool_key_generate
-from scoring.models import CohortMember, LtiLineItem, LtiPlatform, Membership, Role
+from scoring.models import CohortMember, LtiLineItem, LtiPlatform
+from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
 from tests.factories import AssignmentFactory, CohortFactory
 from tests.scoring.conftest import REFERENCE

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from scoring.models import Role
+from simulator.accounts.models import Role
 from tests.factories import AssignmentFactory, CohortFactory, CohortMemberFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from scoring.models import Membership, Program, Role
+from simulator.accounts.models import Membership, Program, Role
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ import pytest
 
 from cases import authoring
 from scoring.invitations import invitation_create
-from scoring.models import LtiPlatform, Role
+from scoring.models import LtiPlatform
+from simulator.accounts.models import Role
 from simulator.models import Mode
 from simulator.services import attempt_choose, attempt_start
 from tests.factories import (

@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from cases import authoring, editing, models
 from cases.schema import MAX_STAGES
 from cases.yamlmap import dump, load
-from scoring.models import Role
+from simulator.accounts.models import Role
 from tests.cases.helpers import ALGORITHM, CASE, LIBRARY
 from tests.factories import MembershipFactory, authored_case, import_test_content
 

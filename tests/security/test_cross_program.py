@@ -20,7 +20,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cases import authoring
-from scoring.models import CohortMember, Membership, Role
+from scoring.models import CohortMember
+from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
 from tests.factories import (
     AssignmentFactory,

@@ -44,7 +44,7 @@ def test_plain_http_is_redirected_to_https_but_the_health_probe_is_not(db) -> No
 
 def test_exports_are_never_stored_by_a_browser_or_proxy(client, db) -> None:
     """F13: score exports carry personal data; nothing may keep a copy."""
-    from scoring.models import Role
+    from simulator.accounts.models import Role
     from tests.factories import AssignmentFactory, CohortFactory, MembershipFactory
 
     director = MembershipFactory(role=Role.DIRECTOR).user
@@ -64,7 +64,7 @@ def test_exports_are_never_stored_by_a_browser_or_proxy(client, db) -> None:
 
 
 def test_a_case_exported_as_yaml_is_never_stored(client, db) -> None:
-    from scoring.models import Role
+    from simulator.accounts.models import Role
     from tests.factories import MembershipFactory, authored_case, import_test_content
 
     import_test_content()

@@ -28,7 +28,8 @@ from django.utils import timezone
 
 from scoring import lti
 from scoring.lti import AGS_CLAIM, AGS_SCORE_SCOPE, CLAIM, LTI_USERNAME_PREFIX
-from scoring.models import LtiLineItem, LtiNonce, LtiPlatform, Membership, Role
+from scoring.models import LtiLineItem, LtiNonce, LtiPlatform
+from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
 from tests.factories import AssignmentFactory, CohortFactory, MembershipFactory, UserFactory
 from tests.scoring import conftest as scoring_fixtures

@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from scoring.models import Cohort, CohortMember, Membership, Program, Role
+from scoring.models import Cohort, CohortMember
+from simulator.accounts.models import Membership, Program, Role
 
 DEMO_PROGRAM_SLUG = "demo-residency"
 DEMO_PROGRAM_NAME = "Demo Residency"

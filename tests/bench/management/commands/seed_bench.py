@@ -25,14 +25,12 @@ from scoring.models import (
     Cohort,
     CohortMember,
     DecisionOutcome,
-    Membership,
     OptionPick,
-    Program,
-    Role,
     Score,
     StepOutcome,
 )
 from simulator import engine
+from simulator.accounts.models import Membership, Program, Role
 from simulator.models import Attempt, Mode
 
 BENCH_SLUG = "bench-residency"

@@ -5,8 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from scoring.access import roles_for
-from scoring.nav import nav_links
+from simulator.accounts.access import roles_for
+from simulator.accounts.nav import nav_links
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

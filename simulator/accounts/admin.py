@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from scoring.models import Membership, Program
+from simulator.accounts.models import Membership, Program
 
 
 class MembershipInline(admin.TabularInline):

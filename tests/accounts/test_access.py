@@ -1,4 +1,4 @@
-"""scoring.access answers "may this user see it?" branch by branch."""
+"""simulator.accounts.access answers "may this user see it?" branch by branch."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from scoring import access
-from scoring.models import Role
+from simulator.accounts import access
+from simulator.accounts.models import Role
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
-from scoring.models import LoginFailure
+from simulator.accounts.models import LoginFailure
 
 FAILURES_PER_ACCOUNT = 5
 FAILURES_PER_ADDRESS = 30

@@ -8,8 +8,8 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
-from scoring.login import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, LOCKED
-from scoring.models import LoginFailure
+from simulator.accounts.login import FAILURES_PER_ACCOUNT, FAILURES_PER_ADDRESS, LOCKED
+from simulator.accounts.models import LoginFailure
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
