@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, CaseVersion, ReviewComment
+from cases.models import HEAVY_FIELDS, Case, CaseVersion, ReviewComment
 from simulator.accounts.access import AnyUser, programs_for
 from simulator.accounts.models import Program, Role
 from simulator.params import parse_whole
@@ -22,8 +22,30 @@ def author_programs(user: AnyUser) -> QuerySet[Program]:
     return programs_for(user, Role.INSTRUCTOR)
 
 
+def get_programs_for_author(user: AnyUser) -> QuerySet[Program]:
+    """The programs the user teaches in; Http404 for anyone who teaches in none."""
+    programs = author_programs(user)
+    if not programs.exists():
+        raise Http404("Authoring is for instructors.")
+    return programs
+
+
 def authorable_cases(user: AnyUser) -> QuerySet[Case]:
     return Case.objects.filter(program__in=author_programs(user))
+
+
+def newest_versions_for_author(user: AnyUser) -> list[CaseVersion]:
+    """The version worked on of every case the user may author, by title."""
+    versions = (
+        CaseVersion.objects.filter(case__in=authorable_cases(user))
+        .select_related("case__program", "author", "reviewer")
+        .defer(*HEAVY_FIELDS)
+        .order_by("case__slug", "number")
+    )
+    newest: dict[int, CaseVersion] = {}
+    for version in versions:
+        newest[version.case_id] = version
+    return sorted(newest.values(), key=lambda v: (v.title.lower(), v.case.slug))
 
 
 def get_case_for_author(user: AnyUser, slug: str) -> Case:
@@ -38,11 +60,22 @@ def get_case_for_author(user: AnyUser, slug: str) -> Case:
         raise Http404("No such case.") from None
 
 
-def get_program_for_author(user: AnyUser, pk: object) -> Program:
-    try:
-        return author_programs(user).get(pk=parse_whole(str(pk)))
-    except Program.DoesNotExist:
-        raise Http404("No such program.") from None
+def newest_version(case: Case) -> CaseVersion:
+    """The version worked on, the newest, with ``case`` as its case; Http404 if it has none."""
+    version = (
+        case.versions.select_related("algorithm_version__algorithm", "author", "reviewer")
+        .order_by("-number")
+        .first()
+    )
+    if version is None:
+        raise Http404("No such case.")
+    version.case = case
+    return version
+
+
+def get_newest_version_for_author(user: AnyUser, slug: str) -> CaseVersion:
+    """The version worked on of a case the user may author; Http404 otherwise."""
+    return newest_version(get_case_for_author(user, slug))
 
 
 def get_version_for_author(user: AnyUser, slug: str, number: object) -> CaseVersion:

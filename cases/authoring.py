@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from cases import access, editing, models, schema
+from cases import access, editing, editor, models, schema
+from cases.diff import Diff, document_diff
 from cases.services import algorithm_version, case_freeze, stored_context
-from cases.validate import Problem, Report, Source, field_name, validate
+from cases.validate import Report, Source, field_name, validate
 from cases.yamlmap import YamlProblem, YamlRefused, dump, load
 
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -91,6 +92,41 @@ def check_version(
     version: models.CaseVersion, references: Mapping[str, dict] | None = None
 ) -> Report:
     return check(version.case.slug, draft_text(version), references)
+
+
+def valid_document(version: models.CaseVersion) -> tuple[schema.Case | None, Report]:
+    """The version's case document when it validates (None when it does not), and the report."""
+    report = check_version(version)
+    if not report.ok:
+        return None, report
+    (source,) = report.sources
+    return source.document, report
+
+
+def working_data(version: models.CaseVersion) -> tuple[object, str]:
+    """The draft's working data, and the YAML error that stops the forms (or "")."""
+    try:
+        return load(draft_text(version)).data, ""
+    except YamlProblem as problem:
+        return version.document, f"line {problem.line}: {problem.message}"
+
+
+def showable_data(version: models.CaseVersion) -> tuple[object, str]:
+    """The draft's working data for a page that shows every stage, and why it cannot
+    ("" when it can): past the validator's limits such a page would be too big."""
+    data, _ = working_data(version)
+    too_big = editor.over_limits(data)
+    return ({} if too_big else data), too_big
+
+
+def version_diff(old: models.CaseVersion, new: models.CaseVersion) -> Diff:
+    """What changed from one version to another, in the YAML the author reads."""
+    return document_diff(
+        old.document,
+        new.document,
+        old_label=f"version {old.number}",
+        new_label=f"version {new.number}",
+    )
 
 
 def _ensure_editable(version: models.CaseVersion) -> None:
@@ -412,6 +448,14 @@ def open_comments(version: models.CaseVersion) -> list[models.ReviewComment]:
     )
 
 
+def comments_by_stage(version: models.CaseVersion) -> dict[str, list[models.ReviewComment]]:
+    """The open comments grouped by the stage they are on ("" for the case as a whole)."""
+    found: dict[str, list[models.ReviewComment]] = {}
+    for comment in open_comments(version):
+        found.setdefault(comment.stage, []).append(comment)
+    return found
+
+
 def upload_text(name: str, data: bytes) -> str:
     """The text of an uploaded YAML file, or AuthoringRefused saying what is wrong."""
     if not name.lower().endswith((".yaml", ".yml")):
@@ -450,12 +494,3 @@ def case_import(*, user, program, text: str) -> tuple[models.CaseVersion | None,
         draft = case_version_new_draft(case=case, user=user)
     saved = case_version_save(version=draft, text=text)
     return saved.version, saved.report
-
-
-def problems_by_stage(problems: list[Problem]) -> dict[str, list[Problem]]:
-    found: dict[str, list[Problem]] = {}
-    for problem in problems:
-        stage = editing.stage_of(problem.field)
-        if stage:
-            found.setdefault(stage, []).append(problem)
-    return found

@@ -222,7 +222,7 @@ def details(data: object) -> Details:
 
 
 @dataclass(frozen=True)
-class Choices:
+class Menus:
     """What the editor's selects offer."""
 
     stages: list[str]
@@ -255,14 +255,14 @@ class Choices:
         return {key for key, _ in self.references}
 
 
-def choices(
+def menus(
     data: object, algorithm: schema.Algorithm | None, references: Mapping[str, Mapping]
-) -> Choices:
+) -> Menus:
     local = data.get("findings") if isinstance(data, dict) else None
     findings = dict(algorithm.findings) if algorithm else {}
     if isinstance(local, dict):
         findings.update({str(k): _text(v) for k, v in local.items()})
-    return Choices(
+    return Menus(
         stages=list(stages_of(data)),
         actions=[(k, a.label) for k, a in algorithm.actions.items()] if algorithm else [],
         references=sorted(

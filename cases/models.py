@@ -46,6 +46,9 @@ class Status(models.TextChoices):
 
 EDITABLE = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
 IN_REVIEW = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+# A version's large columns, which a list of versions never loads: a document
+# may be a megabyte.
+HEAVY_FIELDS = ("document", "source", "references")
 
 
 class Case(models.Model):
@@ -159,6 +162,10 @@ class CaseVersion(Version):
     def is_editable(self) -> bool:
         """Only a draft, or one sent back for changes, may change; the rest are frozen."""
         return self.status in EDITABLE
+
+    def awaits_review_by(self, user) -> bool:
+        """Waiting for review, and not submitted by ``user``: no one reviews their own version."""
+        return self.status in IN_REVIEW and self.author_id != user.pk
 
     @property
     def last_updated(self):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cases.schema import Algorithm, Case
+from cases.schema import Algorithm, Case, Severity
 from scoring.rubric import ActionStatus, ActionVerdict, score
 from simulator import engine
 
@@ -38,7 +38,7 @@ class Harmful:
     option_label: str
     action: str
     action_label: str
-    severity: str
+    severity: Severity
     harm: str | None
 
 
@@ -132,16 +132,12 @@ class Exploration:
         }
 
 
-SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
-
-
 def explore(case: Case, algorithm: Algorithm, *, limit: int = 500) -> Exploration:
     """Score every path through ``case`` (at most ``limit``; see ``engine.all_paths``)."""
     found = engine.all_paths(case, limit=limit)
-    offered = engine.offered_actions(case)
     scored: list[tuple[engine.Path, int, tuple[Harmful, ...]]] = []
     for path in found:
-        result = score(algorithm, path.state.taken, path.state.facts, offered)
+        result = score(algorithm, case, path.state.taken, path.state.facts)
         harms = tuple(_harmful(case, algorithm, result.actions))
         scored.append((path, result.score, harms))
     best = max((points for _, points, _ in scored), default=None)
@@ -159,7 +155,7 @@ def explore(case: Case, algorithm: Algorithm, *, limit: int = 500) -> Exploratio
         for i, (path, points, harms) in enumerate(scored, start=1)
     )
     every = {(h.stage, h.option, h.action): h for p in paths for h in p.harms}
-    ordered = sorted(every.values(), key=lambda h: (SEVERITY_ORDER.get(h.severity, 3), h.stage))
+    ordered = sorted(every.values(), key=lambda h: (h.severity.rank, h.stage))
     visited = {key for path in found for key in path.state.visited}
     return Exploration(
         paths=paths,
@@ -196,6 +192,6 @@ def _harmful(
             option_label=option.label if option else verdict.option,
             action=verdict.action,
             action_label=action.label if action else verdict.action,
-            severity=verdict.severity.value if verdict.severity else "",
+            severity=verdict.severity,
             harm=verdict.harm,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -171,9 +172,15 @@ class Weight(StrEnum):
 
 
 class Severity(StrEnum):
+    """Declared most severe first: `rank` orders them, worst first."""
+
     critical = "critical"
     major = "major"
     minor = "minor"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
 
 
 class Action(Document):
@@ -340,6 +347,16 @@ class Case(Document):
     start: Key
     stages: dict[Key, Stage] = Field(min_length=2, max_length=MAX_STAGES)
 
+    def offered_actions(self) -> frozenset[str]:
+        """Every action some option of the case performs."""
+        return frozenset(
+            action
+            for stage in self.stages.values()
+            if stage.decision is not None
+            for option in stage.decision.options
+            for action in option.actions
+        )
+
 
 DOCUMENT_MODELS: dict[str, type[Library] | type[Algorithm] | type[Case]] = {
     "library": Library,
@@ -350,5 +367,24 @@ DOCUMENT_MODELS: dict[str, type[Library] | type[Algorithm] | type[Case]] = {
 ParsedDocument = Library | Algorithm | Case
 
 
-def is_action(fact: str) -> bool:
-    return "." in fact
+# --- what an attempt did ----------------------------------------------------------------
+# Recorded by the engine as a learner decides, judged by the rubric: both read
+# it here, so neither imports the other.
+
+# (decision index, position). Position is 0 for every action of a pick-one or
+# pick-several decision (they happen together) and the rank for put-in-order,
+# so "strictly earlier" is plain tuple comparison.
+Time = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class TakenAction:
+    """One algorithm action performed by one chosen option."""
+
+    action: str
+    time: Time
+    decision: int  # index of the decision (0-based), the same as time[0]
+    stage: str
+    option: str
+    # Findings and actions known before the choice that performed this action.
+    facts_before: frozenset[str]

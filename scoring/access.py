@@ -1,5 +1,6 @@
 """The tracking side's access funnels: a program's residents, its cohorts
-and assignments, the scores it may count, and the cases it may analyse.
+(and the roster rows, residents and invitations their pages name by id) and
+assignments, the scores it may count, and the cases it may analyse.
 
 Built on simulator.accounts.access (who holds which role where); like it,
 every funnel raises Http404 for anything the user may not see.
@@ -8,12 +9,13 @@ every funnel raises Http404 for anything the user may not see.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cases.models import Case
-from scoring.models import Assignment, Cohort, CohortMember, Score
+from scoring.models import Assignment, Cohort, CohortMember, Invitation, Score
 from scoring.rubric import RUBRIC_VERSION
 from simulator.accounts.access import AnyUser, get_program_for_user, programs_for
 from simulator.accounts.models import Membership, Program, Role
@@ -71,14 +73,49 @@ def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[S
     )
 
 
-def get_cohort_for_director(user: AnyUser, pk: int) -> Cohort:
-    """A cohort of a program the user directs; Http404 otherwise."""
+def get_cohort_for_director(user: AnyUser, pk: int, *, program: Program | None = None) -> Cohort:
+    """A cohort of a program the user directs (of `program`, when the page
+    is about one program); Http404 otherwise."""
+    cohorts = Cohort.objects.select_related("program").filter(
+        program__in=programs_for(user, Role.DIRECTOR)
+    )
+    if program is not None:
+        cohorts = cohorts.filter(program=program)
     try:
-        return Cohort.objects.select_related("program").get(
-            pk=pk, program__in=programs_for(user, Role.DIRECTOR)
-        )
+        return cohorts.get(pk=pk)
     except Cohort.DoesNotExist:
         raise Http404("No such cohort.") from None
+
+
+# The rows a cohort's pages name by id. Each takes a cohort that came through
+# get_cohort_for_director, so looking only inside it is the whole check.
+
+
+def get_member_of_cohort(cohort: Cohort, pk: int) -> CohortMember:
+    """A roster row of the cohort, current or closed, with its user; Http404 otherwise."""
+    try:
+        return CohortMember.objects.select_related("user").get(cohort=cohort, pk=pk)
+    except CohortMember.DoesNotExist:
+        raise Http404("No such resident on this cohort.") from None
+
+
+def get_resident_on_cohort(cohort: Cohort, user_id: int) -> AbstractBaseUser:
+    """A resident on the cohort now; Http404 for anyone else, removed residents included."""
+    try:
+        member = CohortMember.objects.select_related("user").get(
+            cohort=cohort, user_id=user_id, removed_at__isnull=True
+        )
+    except CohortMember.DoesNotExist:
+        raise Http404("No such resident on this cohort.") from None
+    return member.user
+
+
+def get_invitation_of_cohort(cohort: Cohort, pk: int) -> Invitation:
+    """An invitation to the cohort, whatever its state; Http404 otherwise."""
+    try:
+        return cohort.invitations.get(pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation.") from None
 
 
 def get_assignment_for_director(user: AnyUser, pk: int) -> Assignment:

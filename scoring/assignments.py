@@ -21,7 +21,6 @@ from cases.models import Case as ClinicalCase
 from scoring.access import assignments_for_resident
 from scoring.models import Assignment, CohortMember, Counts, Score
 from scoring.rubric import RUBRIC_VERSION
-from simulator.models import Attempt
 
 
 def counted_scores(
@@ -226,10 +225,15 @@ def resident_assignments(user) -> list[AssignmentStatus]:
     if not assignments:
         return []
     rows = counted_scores(assignments, user=user)
+    # One filter() call, so both conditions hold for the same attempt.
     unfinished = (
-        Attempt.objects.filter(user=user, assignment__in=assignments, finished_at__isnull=True)
-        .order_by("started_at")
-        .values_list("assignment", "case_version__case", "pk")
+        Assignment.objects.filter(
+            pk__in=[a.pk for a in assignments],
+            attempts__user=user,
+            attempts__finished_at__isnull=True,
+        )
+        .order_by("attempts__started_at")
+        .values_list("pk", "attempts__case_version__case", "attempts__pk")
     )
     in_progress = {(a, c): pk for a, c, pk in unfinished}
     found = statuses_for(assignments, rows, user.pk, in_progress)

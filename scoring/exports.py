@@ -1,21 +1,28 @@
-"""CSV exports of scores: one row per finished attempt, with a column per
-algorithm step holding that attempt's verdict.
+"""What a director downloads for a cohort or an assignment: its scores as
+CSV, one row per finished attempt with a column per algorithm step holding
+that attempt's verdict, or its xAPI statements as a JSON array.
 
-Three queries whatever the size: the step columns, the attempts, and their
-step verdicts, the last two streamed side by side in score order and merged.
-Cells that a spreadsheet would read as a formula are quoted.
+The CSV takes three queries whatever the size: the step columns, the
+attempts, and their step verdicts, the last two streamed side by side in
+score order and merged. Cells that a spreadsheet would read as a formula are
+quoted.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
 
 from django.db.models import Min, QuerySet
+from django.utils.text import slugify
 
-from scoring.access import program_scores
-from scoring.models import Assignment, Cohort, Score, StepOutcome
+from scoring.access import get_assignment_for_director, get_cohort_for_director, program_scores
+from scoring.models import Assignment, Cohort, Score, StepOutcome, XapiStatement
 from scoring.rubric import RUBRIC_VERSION
+from simulator.accounts.access import AnyUser
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
@@ -57,6 +64,24 @@ def scores_for_cohort(cohort: Cohort) -> QuerySet[Score]:
 
 def scores_for_assignment(assignment: Assignment) -> QuerySet[Score]:
     return Score.objects.filter(rubric_version=RUBRIC_VERSION, attempt__assignment=assignment)
+
+
+@dataclass(frozen=True)
+class Export:
+    scores: QuerySet[Score]
+    name: str  # the downloaded files' names start with it
+
+
+def export_for_director(user: AnyUser, *, of: Literal["cohort", "assignment"], pk: int) -> Export:
+    """The scores of a cohort or an assignment the user directs, through its
+    funnel: Http404 for anyone else."""
+    if of == "cohort":
+        cohort = get_cohort_for_director(user, pk)
+        name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
+        return Export(scores_for_cohort(cohort), name)
+    assignment = get_assignment_for_director(user, pk)
+    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
+    return Export(scores_for_assignment(assignment), name)
 
 
 def csv_rows(scores: QuerySet[Score]) -> Iterator[list[str]]:
@@ -133,3 +158,9 @@ def csv_stream(scores: QuerySet[Score]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     for row in csv_rows(scores):
         yield writer.writerow(row)
+
+
+def xapi_json(scores: QuerySet[Score]) -> str:
+    """The scores' xAPI statements as a JSON array, in the order they were made."""
+    statements = XapiStatement.objects.filter(score__in=scores).order_by("id")
+    return json.dumps(list(statements.values_list("statement", flat=True)), indent=1)

@@ -26,9 +26,9 @@ from django.db.models import Count
 from cases.models import Case, CaseVersion
 from scoring.access import program_scores
 from scoring.models import DecisionOutcome, OptionPick
+from scoring.rubric import ActionStatus
 from simulator.accounts.models import Program
 
-VERDICT_LABELS = {"indicated": "Indicated", "not_indicated": "Not indicated", "harmful": "Harmful"}
 MIN_ATTEMPTS = 10  # below this, no flag: too few attempts to judge
 EASY = 0.9  # difficulty at or above: nearly everyone gets it right
 POOR_DISCRIMINATION = 0.2  # point-biserial below: discriminates poorly
@@ -44,7 +44,7 @@ class OptionRow:
 
     @property
     def verdict_label(self) -> str:
-        return VERDICT_LABELS.get(self.verdict, "")
+        return ActionStatus(self.verdict).label if self.verdict else ""
 
 
 @dataclass

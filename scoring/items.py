@@ -11,9 +11,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-# Worst first: one option's verdict is the worst verdict on its actions.
-VERDICT_RANK = {"harmful": 0, "not_indicated": 1, "indicated": 2}
-SEVERITY_RANK = {"critical": 0, "major": 1, "minor": 2}
+from cases.schema import Severity
+from scoring.rubric import ActionStatus
 
 
 @dataclass(frozen=True)
@@ -44,9 +43,13 @@ class Decision:
 def _worst(verdicts: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     if not verdicts:
         return None
+    # One option's verdict is the worst verdict on its actions.
     return min(
         verdicts,
-        key=lambda v: (VERDICT_RANK.get(v["verdict"], 9), SEVERITY_RANK.get(v["severity"], 9)),
+        key=lambda v: (
+            ActionStatus(v["verdict"]).rank,
+            Severity(v["severity"]).rank if v["severity"] else len(Severity),
+        ),
     )
 
 

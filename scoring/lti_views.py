@@ -31,8 +31,7 @@ from scoring.lti import (
 from scoring.models import LtiDeployment, LtiLineItem, LtiPlatform
 from simulator.accounts.access import get_program_for_user
 from simulator.accounts.models import Program, Role
-from simulator.models import Attempt
-from simulator.services import attempt_start
+from simulator.services import attempt_resume
 
 
 def _refused(request: HttpRequest, error: LaunchError) -> HttpResponse:
@@ -99,23 +98,7 @@ def lti_launch(request: HttpRequest) -> HttpResponse:
 def _launched(request: HttpRequest, launch: Launch) -> HttpResponse:
     login(request, launch.user, backend="django.contrib.auth.backends.ModelBackend")
     with transaction.atomic():
-        attempt = (
-            Attempt.objects.filter(
-                user=launch.user,
-                case_version__case=launch.case,
-                assignment=launch.assignment,
-                finished_at__isnull=True,
-            )
-            .order_by("-started_at")
-            .first()
-        )
-        if attempt is None:
-            attempt = attempt_start(
-                user=launch.user,
-                case=launch.case,
-                mode=launch.assignment.mode if launch.assignment else "practice",
-                assignment=launch.assignment,
-            )
+        attempt = attempt_resume(user=launch.user, case=launch.case, assignment=launch.assignment)
         if launch.lineitem:
             LtiLineItem.objects.update_or_create(
                 attempt=attempt,

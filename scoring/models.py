@@ -5,8 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from scoring.rubric import StepStatus
 from simulator.accounts.models import Program
-from simulator.models import Mode
+
+
+class Mode(models.TextChoices):
+    """When the learner sees the verdicts: after each decision, or only in the
+    debrief. An attempt is played in one; an assignment may force it."""
+
+    PRACTICE = "practice", "Practice — feedback after each decision"
+    ASSESSMENT = "assessment", "Assessment — feedback in the debrief only"
 
 
 class Score(models.Model):
@@ -54,15 +62,7 @@ class StepOutcome(models.Model):
 
     @property
     def verdict_label(self) -> str:
-        return STEP_VERDICT_LABELS.get(self.verdict, self.verdict)
-
-
-STEP_VERDICT_LABELS = {
-    "met": "Met",
-    "met_alternative": "Met by an alternative",
-    "met_out_of_order": "Met out of order",
-    "missed": "Missed",
-}
+        return StepStatus(self.verdict).label
 
 
 # --- cohorts and assignments ---------------------------------------------------------

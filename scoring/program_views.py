@@ -7,17 +7,17 @@ not see is a 404.
 
 from __future__ import annotations
 
-import json
+from typing import Literal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,11 +26,15 @@ from scoring.access import (
     get_assignment_for_director,
     get_case_for_instructor,
     get_cohort_for_director,
+    get_invitation_of_cohort,
+    get_member_of_cohort,
+    get_resident_on_cohort,
     item_analysis_cases,
 )
 from scoring.assignments import counted_scores, statuses_for
+from scoring.cohorts import AssignmentTerms, assignment_create, assignment_update, cohort_create
 from scoring.dashboard import dashboard_for, mastery_attempts, mastery_grid
-from scoring.exports import csv_stream, scores_for_assignment, scores_for_cohort
+from scoring.exports import csv_stream, export_for_director, xapi_json
 from scoring.forms import AssignmentForm, CohortForm, MemberAddForm, RosterUploadForm
 from scoring.invitations import (
     InvitationRefused,
@@ -41,7 +45,7 @@ from scoring.invitations import (
     pending_invitations,
 )
 from scoring.item_analysis import cases_with_counts, item_analysis
-from scoring.models import Assignment, Cohort, CohortMember, XapiStatement
+from scoring.models import Assignment, Cohort, CohortMember
 from scoring.roster import (
     MAX_ROSTER_BYTES,
     NOT_REACHABLE,
@@ -80,9 +84,7 @@ def program_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_user(request.user, slug, Role.DIRECTOR)
     cohort = None
     if (wanted := whole_param(request.GET, "cohort")) is not None:
-        cohort = Cohort.objects.filter(program=program, pk=wanted).first()
-        if cohort is None:
-            raise Http404("No such cohort.")
+        cohort = get_cohort_for_director(request.user, wanted, program=program)
     d = dashboard_for(program, cohort)
     charts = {
         "distribution": d.distribution,
@@ -100,7 +102,7 @@ def program_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
+def cohort_create_view(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_user(request.user, slug, Role.DIRECTOR)
     form = CohortForm(request.POST, program=program)
     if not form.is_valid():
@@ -111,7 +113,7 @@ def cohort_create(request: HttpRequest, slug: str) -> HttpResponse:
             {"d": d, "charts": {}, "cohort_form": form},
             status=400,
         )
-    cohort = Cohort.objects.create(program=program, name=form.cleaned_data["name"])
+    cohort = cohort_create(program=program, name=form.cleaned_data["name"])
     messages.success(request, f"Cohort {cohort.name} created. Add its residents below.")
     return redirect("scoring:cohort", pk=cohort.pk)
 
@@ -214,9 +216,7 @@ def cohort_roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cohort_member_remove_view(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     cohort = get_cohort_for_director(request.user, pk)
-    member = CohortMember.objects.filter(cohort=cohort, pk=member_pk).select_related("user").first()
-    if member is None:
-        raise Http404("No such resident on this cohort.")
+    member = get_member_of_cohort(cohort, member_pk)
     cohort_member_remove(member=member)
     messages.success(
         request,
@@ -243,7 +243,7 @@ def cohort_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def cohort_invitation_withdraw(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
     cohort = get_cohort_for_director(request.user, pk)
-    invitation = get_object_or_404(cohort.invitations, pk=invitation_pk)
+    invitation = get_invitation_of_cohort(cohort, invitation_pk)
     invitation_withdraw(invitation=invitation)
     messages.success(request, "Invitation withdrawn: its link no longer works.")
     return redirect("scoring:cohort", pk=cohort.pk)
@@ -293,14 +293,7 @@ def cohort_mastery_cell(request: HttpRequest, pk: int, algorithm: str, step: str
     cohort = get_cohort_for_director(request.user, pk)
     resident = None
     if (wanted := whole_param(request.GET, "resident")) is not None:
-        member = (
-            CohortMember.objects.filter(cohort=cohort, user_id=wanted, removed_at__isnull=True)
-            .select_related("user")
-            .first()
-        )
-        if member is None:
-            raise Http404("No such resident on this cohort.")
-        resident = member.user
+        resident = get_resident_on_cohort(cohort, wanted)
     outcomes = mastery_attempts(cohort, algorithm, step, resident.pk if resident else None)
     page = Paginator(outcomes, 50).get_page(request.GET.get("page"))
     title = page.object_list[0].title if page.object_list else step
@@ -323,7 +316,7 @@ def cohort_mastery_cell(request: HttpRequest, pk: int, algorithm: str, step: str
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
+def assignment_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = get_cohort_for_director(request.user, pk)
     now = timezone.now().replace(second=0, microsecond=0)
     form = AssignmentForm(
@@ -332,10 +325,7 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"opens_at": now, "due_at": now + timezone.timedelta(days=14)},
     )
     if request.method == "POST" and form.is_valid():
-        assignment = form.save(commit=False)
-        assignment.cohort = cohort
-        assignment.save()
-        form.save_m2m()
+        assignment = assignment_create(cohort=cohort, terms=AssignmentTerms(**form.cleaned_data))
         messages.success(request, f"Assignment {assignment.title} created for {cohort.name}.")
         return redirect("scoring:assignment", pk=assignment.pk)
     return render(
@@ -353,7 +343,7 @@ def assignment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = assignment.cohort
     form = AssignmentForm(request.POST or None, instance=assignment, program=cohort.program)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        assignment_update(assignment=assignment, terms=AssignmentTerms(**form.cleaned_data))
         messages.success(request, f"Assignment {assignment.title} saved.")
         return redirect("scoring:assignment", pk=assignment.pk)
     return render(
@@ -406,56 +396,30 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- exports ---------------------------------------------------------------------------
 
 
-def _csv_response(scores, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_stream(scores), content_type="text/csv; charset=utf-8")
+@require_GET
+@never_cache
+@login_required
+def export(
+    request: HttpRequest,
+    pk: int,
+    of: Literal["cohort", "assignment"],
+    kind: Literal["csv", "xapi"],
+) -> HttpResponseBase:
+    """A cohort's or an assignment's scores (``of``, from the URL pattern) as
+    a streamed CSV file, one row per attempt and a column per step, or as its
+    xAPI statements in a JSON array (``kind``)."""
+    download = export_for_director(request.user, of=of, pk=pk)
+    response: HttpResponseBase
+    if kind == "csv":
+        response = StreamingHttpResponse(
+            csv_stream(download.scores), content_type="text/csv; charset=utf-8"
+        )
+        filename = f"{download.name}-scores.csv"
+    else:
+        response = HttpResponse(xapi_json(download.scores), content_type="application/json")
+        filename = f"{download.name}-xapi.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@require_GET
-@never_cache
-@login_required
-def cohort_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """Scores of the cohort's attempts, one row per attempt, a column per step."""
-    cohort = get_cohort_for_director(request.user, pk)
-    name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
-    return _csv_response(scores_for_cohort(cohort), f"{name}-scores.csv")
-
-
-@require_GET
-@never_cache
-@login_required
-def assignment_export_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    assignment = get_assignment_for_director(request.user, pk)
-    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
-    return _csv_response(scores_for_assignment(assignment), f"{name}-scores.csv")
-
-
-def _xapi_response(scores, filename: str) -> HttpResponse:
-    statements = XapiStatement.objects.filter(score__in=scores).order_by("id")
-    body = json.dumps(list(statements.values_list("statement", flat=True)), indent=1)
-    response = HttpResponse(body, content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@require_GET
-@never_cache
-@login_required
-def cohort_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
-    """The cohort's xAPI statements as a JSON array."""
-    cohort = get_cohort_for_director(request.user, pk)
-    name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
-    return _xapi_response(scores_for_cohort(cohort), f"{name}-xapi.json")
-
-
-@require_GET
-@never_cache
-@login_required
-def assignment_export_xapi(request: HttpRequest, pk: int) -> HttpResponse:
-    assignment = get_assignment_for_director(request.user, pk)
-    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
-    return _xapi_response(scores_for_assignment(assignment), f"{name}-xapi.json")
 
 
 # --- item analysis -----------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The rubric: judge an attempt's actions against the reference algorithm.
 
-Pure Python, no Django: the scorer is a function of the algorithm document,
-the actions taken (with the facts known when each was taken), the patient's
-final facts and the actions the case offered. A stored score can therefore be
+Pure Python, no Django, and nothing of the engine: the scorer is a function
+of the algorithm and case documents, the actions taken (with the facts known
+when each was taken, as the engine recorded them in ``cases.schema.TakenAction``)
+and the patient's final facts. A stored score can therefore be
 recomputed at any time from an attempt's append-only actions.
 
 The formula is written down in ``docs/scoring.md``; any change to what a
@@ -19,14 +20,9 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from cases.schema import Algorithm, Harm, Severity, Step, Weight
+from cases.schema import Algorithm, Case, Harm, Severity, Step, TakenAction, Time, Weight
 
 RUBRIC_VERSION = 1
-
-# (decision index, position). Position is 0 for every action of a pick-one or
-# pick-several decision (they happen together) and the rank for put-in-order,
-# so "strictly earlier" is plain tuple comparison.
-Time = tuple[int, int]
 
 WEIGHTS: Mapping[Weight, int] = {Weight.essential: 2, Weight.recommended: 1}
 PREFERRED_CREDIT = Fraction(1)
@@ -38,37 +34,39 @@ HARM_PENALTIES: Mapping[Severity, int] = {
     Severity.major: 15,
     Severity.minor: 5,
 }
-# When one action matches several harms, the most severe one is the verdict:
-# one act gets one verdict, and the learner is told about the worst reason.
-SEVERITY_RANK: Mapping[Severity, int] = {Severity.critical: 0, Severity.major: 1, Severity.minor: 2}
 
 NOT_INDICATED_RATIONALE = "No step of the reference algorithm calls for this for this patient."
 
 
-class StepStatus(StrEnum):
-    met = "met"
-    met_alternative = "met_alternative"
-    met_out_of_order = "met_out_of_order"
-    missed = "missed"
+class Verdict(StrEnum):
+    """A verdict as stored (its value), as shown (its label), and as ordered
+    (its rank: members are declared worst first). Every page, export and
+    table reads labels and order from here."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Verdict:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
 
 
-class ActionStatus(StrEnum):
-    indicated = "indicated"
-    not_indicated = "not_indicated"
-    harmful = "harmful"
+class StepStatus(Verdict):
+    missed = "missed", "Missed"
+    met_out_of_order = "met_out_of_order", "Met, but out of order"
+    met_alternative = "met_alternative", "Met by an acceptable alternative"
+    met = "met", "Met"
 
 
-@dataclass(frozen=True)
-class TakenAction:
-    """One algorithm action performed by one chosen option."""
-
-    action: str
-    time: Time
-    decision: int  # index of the decision (0-based), the same as time[0]
-    stage: str
-    option: str
-    # Findings and actions known before the choice that performed this action.
-    facts_before: frozenset[str]
+class ActionStatus(Verdict):
+    harmful = "harmful", "Harmful"
+    not_indicated = "not_indicated", "Not indicated"
+    indicated = "indicated", "Indicated"
 
 
 @dataclass(frozen=True)
@@ -332,7 +330,9 @@ def _harm_for(algorithm: Algorithm, item: TakenAction, earlier: frozenset[str]) 
     ]
     if not matching:
         return None
-    return min(matching, key=lambda h: SEVERITY_RANK[h.severity])
+    # When one action matches several harms, the most severe one is the verdict:
+    # one act gets one verdict, and the learner is told about the worst reason.
+    return min(matching, key=lambda h: h.severity.rank)
 
 
 def _indicating_step(
@@ -424,11 +424,13 @@ def _round_half_up(value: Fraction) -> int:
 
 def score(
     algorithm: Algorithm,
+    case: Case,
     taken: Sequence[TakenAction],
     final_facts: frozenset[str],
-    offered: frozenset[str],
 ) -> Result:
-    """Score one attempt. See docs/scoring.md for the formula."""
+    """Score one attempt at `case`: the actions it took, and the patient's
+    facts at its end. See docs/scoring.md for the formula."""
+    offered = case.offered_actions()
     chronological = _chronological(taken)
     steps = _judge_steps(algorithm, chronological, final_facts, offered)
     actions = tuple(v for _, v in _judge_actions(algorithm, chronological, final_facts, offered))
@@ -465,10 +467,10 @@ def score(
 
 def judge_choice(
     algorithm: Algorithm,
+    case: Case,
     taken_now: Sequence[TakenAction],
     taken_before: Sequence[TakenAction],
     facts_now: frozenset[str],
-    offered: frozenset[str],
 ) -> tuple[ActionVerdict, ...]:
     """Verdicts on the actions of one decision, for practice-mode feedback.
 
@@ -478,7 +480,10 @@ def judge_choice(
     """
     now = set(map(id, taken_now))
     judged = _judge_actions(
-        algorithm, _chronological([*taken_before, *taken_now]), facts_now, offered
+        algorithm,
+        _chronological([*taken_before, *taken_now]),
+        facts_now,
+        case.offered_actions(),
     )
     return tuple(v for item, v in judged if id(item) in now)
 
@@ -496,8 +501,6 @@ __all__ = [
     "Result",
     "StepStatus",
     "StepVerdict",
-    "TakenAction",
-    "Time",
     "judge_choice",
     "score",
     "step_applies",

@@ -21,12 +21,16 @@ from scoring.models import (
     XapiStatement,
 )
 from scoring.xapi import AttemptRecord, attempt_statements
-from simulator import engine
 
 
 @transaction.atomic
 def attempt_score(
-    *, attempt, case: schema.Case, algorithm: schema.Algorithm, state: engine.State
+    *,
+    attempt,
+    case: schema.Case,
+    algorithm: schema.Algorithm,
+    taken: Sequence[schema.TakenAction],
+    facts: frozenset[str],
 ) -> Score:
     """Score a finished attempt under the current rubric and store it, with
     a row per step verdict for the mastery views, a row per decision for item
@@ -35,7 +39,7 @@ def attempt_score(
     existing = attempt.scores.filter(rubric_version=rubric.RUBRIC_VERSION).first()
     if existing:
         return existing
-    result = engine.score_state(case, algorithm, state)
+    result = rubric.score(algorithm, case, taken, facts)
     score = Score.objects.create(
         attempt=attempt,
         rubric_version=result.rubric_version,

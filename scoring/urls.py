@@ -6,13 +6,11 @@ from scoring import lti_views, program_views, views
 
 app_name = "scoring"
 urlpatterns = [
-    path("attempts/<int:pk>/debrief/", views.debrief, name="debrief"),
-    path("history/", views.history, name="history"),
     path("scoring/", views.scoring_help, name="scoring_help"),
     # Programs: the director's pages.
     path("program/", program_views.program_index, name="program"),
     path("programs/<slug:slug>/", program_views.program_dashboard, name="program_dashboard"),
-    path("programs/<slug:slug>/cohorts/", program_views.cohort_create, name="cohort_create"),
+    path("programs/<slug:slug>/cohorts/", program_views.cohort_create_view, name="cohort_create"),
     path("cohorts/<int:pk>/", program_views.cohort_detail, name="cohort"),
     path(
         "cohorts/<int:pk>/members/add/",
@@ -44,21 +42,34 @@ urlpatterns = [
     ),
     path(
         "cohorts/<int:pk>/assignments/new/",
-        program_views.assignment_create,
+        program_views.assignment_create_view,
         name="assignment_create",
     ),
-    path("cohorts/<int:pk>/scores.csv", program_views.cohort_export_csv, name="cohort_csv"),
-    path("cohorts/<int:pk>/xapi.json", program_views.cohort_export_xapi, name="cohort_xapi"),
+    # The four downloads are one view, told what to export by the pattern.
+    path(
+        "cohorts/<int:pk>/scores.csv",
+        program_views.export,
+        {"of": "cohort", "kind": "csv"},
+        name="cohort_csv",
+    ),
+    path(
+        "cohorts/<int:pk>/xapi.json",
+        program_views.export,
+        {"of": "cohort", "kind": "xapi"},
+        name="cohort_xapi",
+    ),
     path("assignments/<int:pk>/", program_views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/edit/", program_views.assignment_edit, name="assignment_edit"),
     path(
         "assignments/<int:pk>/scores.csv",
-        program_views.assignment_export_csv,
+        program_views.export,
+        {"of": "assignment", "kind": "csv"},
         name="assignment_csv",
     ),
     path(
         "assignments/<int:pk>/xapi.json",
-        program_views.assignment_export_xapi,
+        program_views.export,
+        {"of": "assignment", "kind": "xapi"},
         name="assignment_xapi",
     ),
     # LTI 1.3: the tool's endpoints and the platform registration page.

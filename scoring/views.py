@@ -5,18 +5,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from scoring.assignments import resident_assignments
-from scoring.debrief import debrief_for
-from scoring.history import history_for
-from scoring.rubric import RUBRIC_VERSION
-from simulator.access import get_attempt_for_user
 from simulator.accounts.access import memberships_for
 from simulator.accounts.models import Program, Role
 from simulator.accounts.nav import ROLE_SUMMARIES, NavLink, nav_links
-from simulator.services import attempt_play
 
 
 @dataclass(frozen=True)
@@ -41,30 +36,6 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     assignments = resident_assignments(request.user) if Role.RESIDENT in programs_by_role else []
     return render(request, "scoring/home.html", {"cards": cards, "assignments": assignments})
-
-
-@require_GET
-@login_required
-def debrief(request: HttpRequest, pk: int) -> HttpResponse:
-    """A finished attempt explained: score, critical errors, each decision, sources."""
-    attempt = get_attempt_for_user(request.user, pk)
-    if not attempt.finished:
-        return redirect("simulator:play", pk=attempt.pk)
-    play = attempt_play(attempt)
-    score = attempt.scores.filter(rubric_version=RUBRIC_VERSION).first()
-    if score is None:  # finished under an older rubric and not yet rescored
-        score = attempt.scores.order_by("-rubric_version").first()
-    return render(
-        request, "scoring/debrief.html", {"attempt": attempt, "d": debrief_for(play, score)}
-    )
-
-
-@require_GET
-@login_required
-def history(request: HttpRequest) -> HttpResponse:
-    """The user's attempts and scores over time, and the steps they miss most."""
-    found = history_for(request.user, page=request.GET.get("page"))
-    return render(request, "scoring/history.html", {"h": found})
 
 
 @require_GET

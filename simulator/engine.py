@@ -7,12 +7,11 @@ server can rebuild it from the database and a crash loses nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, islice, permutations
 
 from cases.schema import (
-    Algorithm,
     Case,
     Decision,
     DecisionType,
@@ -20,8 +19,8 @@ from cases.schema import (
     Next,
     Option,
     Stage,
+    TakenAction,
 )
-from scoring.rubric import Result, TakenAction, score
 
 Choice = tuple[str, ...]
 
@@ -46,7 +45,7 @@ class State:
     facts: frozenset[str]
     visited: tuple[str, ...]  # stage keys entered, in order, from case.start
     taken: tuple[TakenAction, ...]
-    choices: int  # accepted choices so far, i.e. the next decision's index
+    decided: int  # decisions made so far, i.e. the next decision's index
     finished: bool  # the current stage is terminal (has an outcome)
 
 
@@ -68,7 +67,7 @@ def start(case: Case) -> State:
         facts=_finding_keys(case.patient.findings) | _finding_keys(stage.findings),
         visited=(case.start,),
         taken=(),
-        choices=0,
+        decided=0,
         finished=stage.outcome is not None,
     )
 
@@ -85,6 +84,29 @@ def _listing(items: Sequence[str]) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def read_choice(
+    decision: Decision, options: Sequence[str], positions: Mapping[str, int | None]
+) -> list[str]:
+    """The option keys a decision's form sent, in the learner's order: the
+    options ticked (pick one, pick several), or for put-in-order every option
+    by the position given it (``positions``: option key to its whole number,
+    None where the field was not one). InvalidChoice when a position is
+    missing or repeated; ``advance`` judges everything else."""
+    if decision.type is DecisionType.one:
+        return list(options[:2])  # two are enough to say "pick exactly one"
+    if decision.type is DecisionType.several:
+        return list(options)
+    ranked = []
+    for option in decision.options:
+        rank = positions.get(option.key)
+        if rank is None:
+            raise InvalidChoice("Give every option a position.")
+        ranked.append((rank, option.key))
+    if sorted(rank for rank, _ in ranked) != list(range(1, len(ranked) + 1)):
+        raise InvalidChoice(f"Give each option a different position, from 1 to {len(ranked)}.")
+    return [key for _, key in sorted(ranked)]
 
 
 def _check_choice(decision: Decision, picked: Sequence[str]) -> list[Option]:
@@ -165,7 +187,7 @@ def advance(case: Case, state: State, choice: Sequence[str]) -> State:
         raise BrokenCase(f"Stage '{state.stage}' has neither a decision nor an outcome.")
     chosen = _check_choice(decision, picked)
 
-    index = state.choices
+    index = state.decided
     ranked = decision.type is DecisionType.order
     taken = tuple(
         TakenAction(
@@ -191,7 +213,7 @@ def advance(case: Case, state: State, choice: Sequence[str]) -> State:
         facts=facts | _finding_keys(entered.findings),
         visited=(*state.visited, key),
         taken=(*state.taken, *taken),
-        choices=index + 1,
+        decided=index + 1,
         finished=entered.outcome is not None,
     )
 
@@ -214,21 +236,6 @@ def revealed_findings(case: Case, state: State) -> list[tuple[str | None, Findin
         seen.add(key)
         shown.extend((key, f) for f in _stage(case, key).findings)
     return shown
-
-
-def offered_actions(case: Case) -> frozenset[str]:
-    return frozenset(
-        action
-        for stage in case.stages.values()
-        if stage.decision is not None
-        for option in stage.decision.options
-        for action in option.actions
-    )
-
-
-def score_state(case: Case, algorithm: Algorithm, state: State) -> Result:
-    """The rubric's score for an attempt in this state."""
-    return score(algorithm, state.taken, state.facts, offered_actions(case))
 
 
 # --- path enumeration ----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cases.models import CaseVersion
+from scoring import rubric
 from simulator import engine
 
 
@@ -13,7 +14,7 @@ def debrief_data(
 ) -> dict:
     """The score, critical errors and per-decision verdicts with citation keys."""
     case, algorithm = version.parsed, version.algorithm_version.parsed
-    result = engine.score_state(case, algorithm, state)
+    result = rubric.score(algorithm, case, state.taken, state.facts)
     replayed = engine.start(case)
     decisions = []
     for index, picked in enumerate(choices):

@@ -14,10 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-
-class Mode(models.TextChoices):
-    PRACTICE = "practice", "Practice — feedback after each decision"
-    ASSESSMENT = "assessment", "Assessment — feedback in the debrief only"
+from scoring.models import Mode
 
 
 class Attempt(models.Model):

@@ -1,4 +1,5 @@
-"""The learner's pages: the catalogue, a case, and the player."""
+"""The learner's pages: the catalogue, a case, the player, the debrief and the
+history; and the player's preview of an author's draft, among the authoring pages."""
 
 from __future__ import annotations
 
@@ -13,4 +14,7 @@ urlpatterns = [
     path("cases/<slug:slug>/start/", views.attempt_new, name="start"),
     path("attempts/<int:pk>/", views.play, name="play"),
     path("attempts/<int:pk>/choose/", views.choose, name="choose"),
+    path("attempts/<int:pk>/debrief/", views.debrief, name="debrief"),
+    path("history/", views.history, name="history"),
+    path("authoring/<slug:slug>/preview/", views.preview, name="preview"),
 ]

@@ -1,7 +1,8 @@
 """What the player and the debrief show, built from an attempt's replayed state.
 
 Views hand these plain objects to templates, so no template computes a
-verdict or walks a case document.
+verdict or walks a case document. ``stage_context`` is the stage the player
+shows, for a resident's attempt and an author's preview alike.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from django.http import QueryDict
 
 from cases import checks, schema
 from cases.citations import CitationIndex, Cited
-from scoring.rubric import ActionStatus, ActionVerdict
+from scoring.models import Mode
+from scoring.rubric import ActionVerdict
 from simulator import engine
 from simulator.params import parse_whole
 from simulator.services import Play
@@ -28,11 +30,6 @@ KIND_TITLES = {
     schema.FindingKind.microbiology: "Microbiology",
     schema.FindingKind.pathology: "Pathology",
     schema.FindingKind.impression: "Clinical impression",
-}
-STATUS_TITLES = {
-    ActionStatus.indicated: "Indicated",
-    ActionStatus.not_indicated: "Not indicated",
-    ActionStatus.harmful: "Harmful",
 }
 
 
@@ -53,7 +50,7 @@ def finding_groups(play: Play) -> list[FindingGroup]:
     """Everything revealed so far, grouped by kind; the current stage's items marked new."""
     groups: dict[schema.FindingKind, list[ShownFinding]] = {}
     for stage, finding in engine.revealed_findings(play.case, play.state):
-        new = stage == play.state.stage and play.state.choices > 0
+        new = stage == play.state.stage and play.state.decided > 0
         groups.setdefault(finding.kind, []).append(ShownFinding(finding, new))
     return [
         FindingGroup(KIND_TITLES[kind], kind.value, groups[kind])
@@ -86,7 +83,7 @@ def progress(play: Play) -> Progress:
             if target not in distance:
                 distance[target] = distance[key] + 1
                 queue.append(target)
-    return Progress(play.state.choices, play.state.choices + remaining)
+    return Progress(play.state.decided, play.state.decided + remaining)
 
 
 @dataclass(frozen=True)
@@ -134,7 +131,7 @@ def verdict_view(
         action=verdict.action,
         label=action.label if action else verdict.action,
         status=verdict.verdict.value,
-        title=STATUS_TITLES[verdict.verdict],
+        title=verdict.verdict.label,
         severity=verdict.severity.value if verdict.severity else None,
         rationale=verdict.rationale,
         cited=citations.cite(verdict.citations),
@@ -182,3 +179,32 @@ def form_options(decision: schema.Decision | None, post: QueryDict | None) -> li
     picked = set(post.getlist("option")) if post else set()
     ranks = {o.key: (post.get(f"rank-{o.key}", "") if post else "") for o in decision.options}
     return [FormOption(o, o.key in picked, parse_whole(ranks[o.key])) for o in decision.options]
+
+
+def stage_context(
+    play: Play, *, error: str = "", notice: str = "", entered: QueryDict | None = None
+) -> dict[str, object]:
+    """What ``simulator/play.html`` shows of the stage ``play`` stands at: the
+    findings so far, practice feedback on the last decision, and the next
+    decision's form, filled in as ``entered`` when ``error`` refused it.
+    ``references`` numbers every source the page cites, in the order cited."""
+    citations = CitationIndex(play.attempt.case_version.citable)
+    feedback = None
+    last = len(play.choices) - 1
+    if play.attempt.mode == Mode.PRACTICE and last >= 0:
+        feedback = decision_review(play, last, play.verdicts(last), citations)
+    decision = play.stage.decision
+    return {
+        "play": play,
+        "attempt": play.attempt,
+        "stage": play.stage,
+        "state": play.state,
+        "groups": finding_groups(play),
+        "progress": progress(play),
+        "feedback": feedback,
+        "error": error,
+        "notice": notice,
+        "form_options": form_options(decision, entered if error else None),
+        "positions": range(1, len(decision.options) + 1) if decision else (),
+        "references": citations,
+    }

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import schema
 from cases.models import Case
+from scoring.models import Mode
 from scoring.rubric import ActionVerdict, judge_choice
 from scoring.services import attempt_score
 from simulator import engine
-from simulator.models import Attempt, Choice, Mode
+from simulator.models import Attempt, Choice
 
 
 @dataclass
@@ -46,10 +47,6 @@ class Play:
     def stage(self) -> schema.Stage:
         return self.case.stages[self.state.stage]
 
-    @cached_property
-    def offered(self) -> frozenset[str]:
-        return engine.offered_actions(self.case)
-
     def verdicts(self, decision: int) -> tuple[ActionVerdict, ...]:
         """The rubric's verdicts on one decision's actions, with what was known then."""
         before = [t for t in self.state.taken if t.decision < decision]
@@ -60,7 +57,7 @@ class Play:
             facts = engine.replay(
                 self.case, [c.options for c in self.choices[: decision + 1]]
             ).facts
-        return judge_choice(self.algorithm, now, before, facts, self.offered)
+        return judge_choice(self.algorithm, self.case, now, before, facts)
 
 
 def attempt_play(attempt: Attempt) -> Play:
@@ -77,44 +74,84 @@ def attempt_start(*, user, case: Case, mode: Mode, assignment=None) -> Attempt:
     )
 
 
+def attempt_resume(*, user, case: Case, assignment=None) -> Attempt:
+    """The user's unfinished attempt at the case (for this assignment, or
+    none), or a new one: an LMS link opened twice continues where it was."""
+    unfinished = (
+        Attempt.objects.filter(
+            user=user, case_version__case=case, assignment=assignment, finished_at__isnull=True
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    return unfinished or attempt_start(
+        user=user, case=case, mode=Mode.PRACTICE, assignment=assignment
+    )
+
+
 @dataclass(frozen=True)
 class Chosen:
-    play: Play
-    recorded: bool  # False for a replayed, stale or concurrent duplicate post
+    play: Play  # the attempt as it now stands
+    recorded: bool  # False for a refused choice, or a replayed, stale or duplicate post
+    refused: str = ""  # why the choice was refused, for the learner
 
 
 def attempt_choose(
-    *, attempt: Attempt, seq: int, options: Sequence[str], seen: Play | None = None
+    *,
+    attempt: Attempt,
+    seq: int | None,
+    options: Sequence[str],
+    positions: Mapping[str, int | None] | None = None,
 ) -> Chosen:
-    """Record the choice made at decision ``seq``, exactly once.
+    """Record the choice made at decision ``seq``, exactly once, and score
+    the attempt when it reaches an outcome.
 
     ``seq`` is the number of choices the learner's page had seen. A replayed
     post, a double click, the back button or a second tab sends a ``seq``
-    that is no longer current: nothing is recorded and the caller shows the
-    attempt as it stands. An invalid choice raises ``engine.InvalidChoice``
-    and records nothing. ``seen`` is the attempt as the caller already read
-    it; it is reused when no other request has added a choice since.
+    that is no longer current (None for a malformed one): nothing is
+    recorded and the attempt is returned as it stands. ``options`` are the
+    option keys in the learner's order; a form passes what it sent as
+    ``options`` and ``positions`` for ``engine.read_choice`` to read. A choice the stage cannot
+    accept is refused with the learner's message and records nothing.
+
+    One transaction: lock the attempt, read its choices, advance, insert.
+    The caller renders the returned Play; nothing is read or judged again.
     """
-    with transaction.atomic():
-        # Serialises choices on one attempt (PostgreSQL; SQLite's immediate
-        # transactions already do). The unique (attempt, seq) constraint is
-        # the guarantee either way.
-        Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
-        current = seen is not None and attempt.choices.count() == len(seen.choices)
-        play = seen if current else attempt_play(attempt)
-        if seq != len(play.choices) or play.state.finished:
-            return Chosen(play, recorded=False)
-        state = engine.advance(play.case, play.state, options)
-        try:
-            with transaction.atomic():
-                choice = Choice.objects.create(
-                    attempt=attempt, seq=seq, stage=play.state.stage, options=list(options)
+    try:
+        with transaction.atomic():
+            if connection.features.has_select_for_update:
+                # Serialises choices on one attempt; SQLite's immediate
+                # transactions already do.
+                Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+            play = attempt_play(attempt)
+            if seq != len(play.choices) or play.state.finished:
+                return Chosen(play, recorded=False)
+            try:
+                picked = (
+                    list(options)
+                    if positions is None
+                    else engine.read_choice(play.stage.decision, options, positions)
                 )
-        except IntegrityError:
-            return Chosen(attempt_play(attempt), recorded=False)
-        play = Play(attempt=attempt, choices=[*play.choices, choice], known_state=state)
-        if state.finished:
-            attempt.finished_at = timezone.now()
-            attempt.save(update_fields=["finished_at"])
-            attempt_score(attempt=attempt, case=play.case, algorithm=play.algorithm, state=state)
-        return Chosen(play, recorded=True)
+                state = engine.advance(play.case, play.state, picked)
+            except engine.InvalidChoice as invalid:
+                return Chosen(play, recorded=False, refused=str(invalid))
+            choice = Choice.objects.create(
+                attempt=attempt, seq=seq, stage=play.state.stage, options=picked
+            )
+            play = Play(attempt=attempt, choices=[*play.choices, choice], known_state=state)
+            if state.finished:
+                attempt.finished_at = timezone.now()
+                attempt.save(update_fields=["finished_at"])
+                attempt_score(
+                    attempt=attempt,
+                    case=play.case,
+                    algorithm=play.algorithm,
+                    taken=state.taken,
+                    facts=state.facts,
+                )
+            return Chosen(play, recorded=True)
+    except IntegrityError:
+        # The unique (attempt, seq) constraint: a concurrent post of the same
+        # decision was recorded first. The lock makes this rare; the
+        # constraint is the guarantee.
+        return Chosen(attempt_play(attempt), recorded=False)

@@ -1,4 +1,6 @@
-"""Project-level views that belong to no single part of the app."""
+"""The learner's pages: the catalogue, a case, the player, the debrief and the
+history; the author's preview, which is the player playing a draft; and the
+project's own (the health probe, the 400 page)."""
 
 from __future__ import annotations
 
@@ -13,24 +15,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.middleware import HtmxDetails
 
 from cases import schema
-from cases.citations import CitationIndex
+from cases.access import get_newest_version_for_author
+from cases.authoring import valid_document
 from scoring.access import get_open_assignment_for_resident
+from scoring.models import Mode
+from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import catalogue_for
-from simulator.engine import InvalidChoice
-from simulator.models import Attempt, Mode
+from simulator.debrief import debrief_for
+from simulator.history import history_for
+from simulator.http import HtmxHttpRequest
+from simulator.models import Attempt
 from simulator.params import parse_whole
-from simulator.presenters import decision_review, finding_groups, form_options, progress
-from simulator.services import Play, attempt_choose, attempt_play, attempt_start
+from simulator.presenters import stage_context
+from simulator.preview import Preview, preview_frame, preview_play, preview_url
+from simulator.services import attempt_choose, attempt_play, attempt_start
 
 logger = logging.getLogger(__name__)
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 @never_cache
@@ -93,10 +96,7 @@ def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def attempt_new(request: HttpRequest, slug: str) -> HttpResponse:
     case = get_playable_case(request.user, slug)
-    try:
-        mode = Mode(request.POST.get("mode", Mode.PRACTICE))
-    except ValueError:
-        mode = Mode.PRACTICE
+    mode = _mode(request.POST.get("mode", ""))
     assignment = None
     if raw := request.POST.get("assignment", ""):
         assignment = get_open_assignment_for_resident(request.user, raw, case.pk)
@@ -104,58 +104,33 @@ def attempt_new(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("simulator:play", pk=attempt.pk)
 
 
-def _parse_choice(decision: schema.Decision, post) -> list[str]:
-    """The option keys a decision form posted, in the learner's order.
-
-    Raises InvalidChoice for a put-in-order form whose positions are not
-    whole numbers; the engine judges everything else about the choice.
-    """
-    if decision.type is schema.DecisionType.one:
-        return post.getlist("option")[:2]
-    if decision.type is schema.DecisionType.several:
-        return post.getlist("option")
-    ranked = []
-    for option in decision.options:
-        rank = parse_whole(post.get(f"rank-{option.key}", ""))
-        if rank is None:
-            raise InvalidChoice("Give every option a position.")
-        ranked.append((rank, option.key))
-    positions = [rank for rank, _ in ranked]
-    if sorted(positions) != list(range(1, len(ranked) + 1)):
-        raise InvalidChoice(f"Give each option a different position, from 1 to {len(ranked)}.")
-    return [key for _, key in sorted(ranked)]
+def _mode(value: str) -> Mode:
+    """The mode a form asked for; practice when it asked for none we know."""
+    try:
+        return Mode(value)
+    except ValueError:
+        return Mode.PRACTICE
 
 
-def _stage_context(
-    play: Play, *, error: str = "", notice: str = "", post: QueryDict | None = None
-) -> dict:
-    citations = CitationIndex(play.attempt.case_version.citable)
-    feedback = None
-    last = len(play.choices) - 1
-    if play.attempt.mode == Mode.PRACTICE and last >= 0:
-        feedback = decision_review(play, last, play.verdicts(last), citations)
-    return {
-        "play": play,
-        "attempt": play.attempt,
-        "case": play.case,
-        "stage": play.stage,
-        "state": play.state,
-        "groups": finding_groups(play),
-        "progress": progress(play),
-        "feedback": feedback,
-        "error": error,
-        "notice": notice,
-        "form_options": form_options(play.stage.decision, post if error else None),
-        "positions": range(1, len(play.stage.decision.options) + 1) if play.stage.decision else (),
-        "references": citations,
+def _sent_choice(params: QueryDict) -> tuple[list[str], dict[str, int | None]]:
+    """What a decision form sent: the options ticked, and the position given
+    each option of a put-in-order form (None where it is not a whole number)."""
+    positions = {
+        key.removeprefix("rank-"): parse_whole(value)
+        for key, value in params.items()
+        if key.startswith("rank-")
     }
+    return params.getlist("option"), positions
 
 
 @require_GET
 @login_required
 def play(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_user(request.user, pk)
-    return render(request, "simulator/play.html", _stage_context(attempt_play(attempt)))
+    return render(request, "simulator/play.html", stage_context(attempt_play(attempt)))
+
+
+STALE = "That decision was already recorded; this is where the case stands."
 
 
 @require_POST
@@ -164,29 +139,90 @@ def choose(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Record one decision. htmx gets the next stage as a fragment; a plain
     post is redirected to the attempt page, so reload never posts twice."""
     attempt = get_attempt_for_user(request.user, pk)
-    # A malformed post is treated as stale: it records nothing.
-    seq = parse_whole(request.POST.get("seq", ""))
-    current = attempt_play(attempt)
-    error, notice = "", ""
-    if seq == len(current.choices) and not current.state.finished:
-        try:
-            picked = _parse_choice(current.stage.decision, request.POST)
-            chosen = attempt_choose(attempt=attempt, seq=seq, options=picked, seen=current)
-        except InvalidChoice as invalid:
-            error = str(invalid)
-        else:
-            current = chosen.play
-    else:
-        notice = "That decision was already recorded; this is where the case stands."
+    options, positions = _sent_choice(request.POST)
+    chosen = attempt_choose(
+        attempt=attempt,
+        seq=parse_whole(request.POST.get("seq", "")),
+        options=options,
+        positions=positions,
+    )
+    current, error = chosen.play, chosen.refused
+    notice = "" if chosen.recorded or error else STALE
     if request.htmx:
-        context = _stage_context(current, error=error, notice=notice, post=request.POST)
+        context = stage_context(current, error=error, notice=notice, entered=request.POST)
         return render(request, "simulator/play.html#stage", context)
     if error:
-        context = _stage_context(current, error=error, post=request.POST)
+        context = stage_context(current, error=error, entered=request.POST)
         return render(request, "simulator/play.html", context, status=400)
     if notice:
         messages.info(request, notice)
     return redirect("simulator:play", pk=attempt.pk)
+
+
+def _choice_sent(decision: schema.Decision, params: QueryDict) -> bool:
+    """Whether a preview's page was sent a decision's form, or is only showing the stage."""
+    return "option" in params or any(params.get(f"rank-{o.key}") for o in decision.options)
+
+
+@require_GET
+@login_required
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The newest version of a case the user authors, played as a resident plays it;
+    nothing is recorded.
+
+    The decision's form is sent to this page with the choices so far; a choice
+    the engine accepts is added to the URL and the page redirects there, so a
+    reload never chooses twice. A URL whose choices cannot all be made is cut
+    back to those that can.
+    """
+    version = get_newest_version_for_author(request.user, slug)
+    frame = {"case": version.case, "version": version, "tab": "preview"}
+    document, report = valid_document(version)
+    if document is None:  # nothing to play yet: the page says why
+        return render(
+            request, "simulator/play.html", {**frame, "preview": Preview(), "report": report}
+        )
+    mode = _mode(request.GET.get("mode", ""))
+    replayed = preview_play(version, document, mode, request.GET.getlist("c"))
+    current = replayed.play
+    made = [c.options for c in current.choices]
+    if not replayed.whole:
+        return redirect(preview_url(slug, mode, made))
+    error = ""
+    decision = current.stage.decision
+    if decision is not None and not current.state.finished and _choice_sent(decision, request.GET):
+        options, positions = _sent_choice(request.GET)
+        try:
+            picked = engine.read_choice(decision, options, positions)
+            engine.advance(document, current.state, picked)
+        except engine.InvalidChoice as invalid:
+            error = str(invalid)
+        else:
+            return redirect(preview_url(slug, mode, [*made, picked]))
+    context = stage_context(current, error=error, entered=request.GET)
+    context["preview"] = preview_frame(slug, current, context["references"])
+    return render(
+        request, "simulator/play.html", {**frame, **context}, status=400 if error else 200
+    )
+
+
+@require_GET
+@login_required
+def debrief(request: HttpRequest, pk: int) -> HttpResponse:
+    """A finished attempt explained: score, critical errors, each decision, sources."""
+    attempt = get_attempt_for_user(request.user, pk)
+    if not attempt.finished:
+        return redirect("simulator:play", pk=attempt.pk)
+    d = debrief_for(attempt_play(attempt))
+    return render(request, "simulator/debrief.html", {"attempt": attempt, "d": d})
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    """The user's attempts and scores over time, and the steps they miss most."""
+    found = history_for(request.user, page=request.GET.get("page"))
+    return render(request, "simulator/history.html", {"h": found})
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

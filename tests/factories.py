@@ -125,3 +125,82 @@ def authored_case(*, program, author, slug: str = "heel-lump", title: str = "A l
         user=author, program=program, slug=slug, title=title, algorithm=Algorithm.objects.get()
     )
     return authoring.case_version_save(version=draft, text=text).version
+
+
+# --- cases, versions, attempts and scores ------------------------------------------------
+
+# Paths through tests/cases/valid/case.yaml and what the rubric makes of them.
+REFERENCE = [["films"], ["tissue"], ["good"]]  # 100: films, then tissue culture
+SWAB = [["mri"], ["swab"], ["review", "tissue"]]  # MRI first, a swab: a low score
+CRP = [["films"], ["crp"], ["good"]]  # films, no culture: culture missed
+
+
+def the_test_case():
+    """The published test case of tests/cases/valid, imported on first use."""
+    from cases.models import Case
+
+    if not Case.objects.filter(slug="test-case").exists():
+        import_test_content()
+    return Case.objects.select_related("published").get(slug="test-case")
+
+
+class CaseVersionFactory(DjangoModelFactory):
+    """A published case version: the test case's, or (with ``program`` and
+    ``author``) a program's own case approved through the review flow."""
+
+    class Meta:
+        model = "cases.CaseVersion"
+
+    @classmethod
+    def _create(cls, model_class, *, program=None, author=None, **kwargs):
+        if program is None:
+            return the_test_case().published
+        from cases import authoring
+
+        the_test_case()  # the algorithm and library it is written against
+        version = authored_case(program=program, author=author, **kwargs)
+        reviewer = MembershipFactory(program=program, role=Role.INSTRUCTOR).user
+        authoring.case_version_submit(version=version, user=author)
+        version = authoring.case_version_start_review(version=version, user=reviewer)
+        authoring.case_version_approve(version=version, user=reviewer)
+        version.refresh_from_db()
+        return version
+
+
+class AttemptFactory(DjangoModelFactory):
+    """An attempt at the test case, played through the services: pass
+    ``choices`` (REFERENCE by default, [] for a fresh attempt); a finished one
+    is scored as the player scores it. ``finished_at`` backdates it."""
+
+    class Meta:
+        model = "simulator.Attempt"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    case_version = factory.LazyFunction(lambda: CaseVersionFactory())
+    assignment = None
+
+    @classmethod
+    def _create(cls, model_class, *, user, case_version, assignment, mode="practice", **kwargs):
+        from simulator.services import attempt_start
+
+        return attempt_start(user=user, case=case_version.case, mode=mode, assignment=assignment)
+
+    @factory.post_generation
+    def choices(self, create: bool, extracted, **kwargs) -> None:
+        from simulator.services import attempt_choose
+
+        for seq, options in enumerate(REFERENCE if extracted is None else extracted):
+            assert attempt_choose(attempt=self, seq=seq, options=options).recorded
+        self.refresh_from_db()
+
+    @factory.post_generation
+    def finished_at(self, create: bool, extracted, **kwargs) -> None:
+        if extracted is not None:
+            type(self).objects.filter(pk=self.pk).update(finished_at=extracted)
+            self.refresh_from_db()
+
+
+def ScoreFactory(**kwargs):  # noqa: N802 - reads like the factories beside it
+    """The score of a finished attempt (AttemptFactory's arguments)."""
+    return AttemptFactory(**kwargs).scores.get()

@@ -40,8 +40,12 @@ def migrate(targets) -> object:
     return executor.loader.project_state(applied).apps
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_a_populated_database_keeps_every_row_through_the_move() -> None:
+    assert MigrationExecutor(connection).loader.applied_migrations, (
+        "This test needs the real migrations: run `pytest --migrations -m migrations`."
+    )
     # Content tables are not part of the move; today's importer fills them.
     call_command("import_content", *map(str, VALID_FILES), stdout=StringIO(), stderr=StringIO())
     version_id = CaseVersion.objects.get(case__slug="test-case").pk

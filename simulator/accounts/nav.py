@@ -38,7 +38,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem(
         "History",
-        "scoring:history",
+        "simulator:history",
         frozenset({Role.RESIDENT}),
         "Your attempts, scores and debriefs.",
     ),

@@ -198,6 +198,27 @@ def case(**changes: Any) -> Case:
     return Case.model_validate({**load(CASE_YAML), **changes})
 
 
+def offering(*actions: str) -> Case:
+    """The toy case reduced to one decision whose options perform exactly
+    `actions`, for rubric tests about what a case offers."""
+    options = [
+        {"key": f"o{n}", "label": action, "actions": [action], "feedback": "f."}
+        for n, action in enumerate(actions)
+    ]
+    options.append({"key": "wait", "label": "Wait", "feedback": "f."})
+    return case(
+        start="only",
+        stages={
+            "only": {
+                "title": "t",
+                "narrative": "n",
+                "decision": {"prompt": "p", "type": "several", "options": options, "next": "end"},
+            },
+            "end": {"title": "t", "narrative": "n", "outcome": "good"},
+        },
+    )
+
+
 ALGORITHM = algorithm()
 CASE = case()
 

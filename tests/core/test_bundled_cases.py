@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.schema import Outcome, Severity
+from scoring import rubric
 from scoring.rubric import ActionStatus, StepStatus
 from simulator import engine
 from tests.core.bundled import bundled, case_and_algorithm, parse_path, shortest_prefix
@@ -33,7 +34,7 @@ REFERENCE_PATHS = {
 def play(slug: str, path: str):
     case, algorithm = case_and_algorithm(slug)
     state = engine.replay(case, parse_path(path))
-    return case, state, engine.score_state(case, algorithm, state)
+    return case, state, rubric.score(algorithm, case, state.taken, state.facts)
 
 
 def test_there_are_five_bundled_cases_each_with_at_least_four_decisions() -> None:
@@ -169,7 +170,7 @@ def test_each_harmful_option_is_flagged_with_its_severity(
         else []
     )
     after = engine.advance(case, state, choice)
-    result = engine.score_state(case, algorithm, after)
+    result = rubric.score(algorithm, case, after.taken, after.facts)
 
     flagged = {
         (v.harm, v.severity.value)
@@ -218,7 +219,7 @@ def walks(draw):
 def test_every_walk_ends_in_range_and_never_beats_the_reference(walk) -> None:
     slug, case, algorithm, state = walk
     assert state.finished, f"{slug}: a walk of 50 decisions did not end"
-    result = engine.score_state(case, algorithm, state)
+    result = rubric.score(algorithm, case, state.taken, state.facts)
     assert 0 <= result.score <= 100
     _, _, reference = play(slug, REFERENCE_PATHS[slug])
     assert result.score <= reference.score

@@ -13,7 +13,6 @@ from simulator.engine import (
     State,
     advance,
     all_paths,
-    offered_actions,
     possible_choices,
     replay,
     revealed_findings,
@@ -30,7 +29,7 @@ def test_start_collects_patient_and_start_stage_facts() -> None:
         facts=frozenset({"diabetes", "infection_suspected"}),
         visited=("presentation",),
         taken=(),
-        choices=0,
+        decided=0,
         finished=False,
     )
 
@@ -40,7 +39,7 @@ def test_reference_path_state() -> None:
     assert state.finished
     assert state.stage == "good_end"
     assert state.visited == ("presentation", "films", "sampling", "good_end")
-    assert state.choices == 3
+    assert state.decided == 3
     assert state.facts == {
         "diabetes",
         "infection_suspected",
@@ -223,14 +222,14 @@ def test_revealed_findings_in_order_and_once() -> None:
         facts=state.facts,
         visited=("presentation", "films", "films"),
         taken=(),
-        choices=2,
+        decided=2,
         finished=False,
     )
     assert [f.label for _, f in revealed_findings(CASE, twice)].count("Aggressive features") == 1
 
 
 def test_offered_actions() -> None:
-    assert offered_actions(CASE) == {
+    assert CASE.offered_actions() == {
         "imaging.radiograph",
         "imaging.mri",
         "imaging.ultrasound",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.engine import advance, all_paths, possible_choices, replay, score_state, start
+from scoring.rubric import score
+from simulator.engine import advance, all_paths, possible_choices, replay, start
 
 from .fixtures import ALGORITHM, CASE, REFERENCE
 
@@ -21,7 +22,8 @@ FAST = settings(
 # A path cannot be longer than the number of stages in an acyclic case.
 MAX_DECISIONS = len(CASE.stages)
 
-REFERENCE_SCORE = score_state(CASE, ALGORITHM, replay(CASE, REFERENCE)).score
+_REFERENCE = replay(CASE, REFERENCE)
+REFERENCE_SCORE = score(ALGORITHM, CASE, _REFERENCE.taken, _REFERENCE.facts).score
 
 
 @FAST
@@ -39,7 +41,7 @@ def test_random_walks_end_in_a_terminal_stage_and_score_in_range(data: st.DataOb
             choice = tuple(data.draw(st.permutations(choice)))
         state = advance(CASE, state, choice)
     assert state.finished
-    result = score_state(CASE, ALGORITHM, state)
+    result = score(ALGORITHM, CASE, state.taken, state.facts)
     assert 0 <= result.score <= 100
     assert 0.0 <= result.coverage <= 100.0
     assert result.score <= REFERENCE_SCORE
@@ -52,7 +54,7 @@ def test_every_path_is_complete_and_none_outscores_the_reference() -> None:
     for path in paths:
         assert path.state.finished
         assert CASE.stages[path.state.stage].outcome is not None
-        result = score_state(CASE, ALGORITHM, path.state)
+        result = score(ALGORITHM, CASE, path.state.taken, path.state.facts)
         assert 0 <= result.score <= 100
         scores[path.choices] = result.score
     assert REFERENCE_SCORE == 100

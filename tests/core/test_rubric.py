@@ -6,26 +6,24 @@ import json
 
 import pytest
 
-from cases.schema import Severity
+from cases.schema import Severity, TakenAction
 from scoring.rubric import (
     NOT_INDICATED_RATIONALE,
     RUBRIC_VERSION,
     ActionStatus,
     Result,
     StepStatus,
-    TakenAction,
     judge_choice,
     score,
 )
-from simulator.engine import advance, offered_actions, replay, score_state, start
+from simulator.engine import advance, replay, start
 
-from .fixtures import ALGORITHM, CASE, PATHS, algorithm
-
-OFFERED = offered_actions(CASE)
+from .fixtures import ALGORITHM, CASE, PATHS, algorithm, offering
 
 
 def _result(name: str) -> Result:
-    return score_state(CASE, ALGORITHM, replay(CASE, PATHS[name][0]))
+    state = replay(CASE, PATHS[name][0])
+    return score(ALGORITHM, CASE, state.taken, state.facts)
 
 
 @pytest.mark.parametrize("name", sorted(PATHS))
@@ -192,11 +190,11 @@ def _taken(action: str, time: tuple[int, int], facts: set[str]) -> TakenAction:
 def test_steps_apply_only_when_condition_holds_and_offered() -> None:
     taken = [_taken("imaging.radiograph", (0, 0), set())]
     # No infection, no malignancy: only the radiograph step applies.
-    result = score(ALGORITHM, taken, frozenset({"imaging.radiograph"}), OFFERED)
+    result = score(ALGORITHM, CASE, taken, frozenset({"imaging.radiograph"}))
     assert [s.step for s in result.steps] == ["radiograph"]
     assert result.score == 100
     # A step whose actions the case never offers does not count.
-    result = score(ALGORITHM, [], frozenset(), frozenset({"lab.vitamin_d"}))
+    result = score(ALGORITHM, offering("lab.vitamin_d"), [], frozenset())
     assert result.steps == ()
     assert result.coverage == 100.0
 
@@ -205,7 +203,7 @@ def test_indicated_under_facts_at_the_time() -> None:
     # A culture taken while infection was suspected stays indicated even if
     # the final facts no longer include the suspicion.
     taken = [_taken("micro.tissue_culture", (0, 0), {"infection_suspected"})]
-    result = score(ALGORITHM, taken, frozenset({"micro.tissue_culture"}), OFFERED)
+    result = score(ALGORITHM, CASE, taken, frozenset({"micro.tissue_culture"}))
     assert result.actions[0].verdict is ActionStatus.indicated
     assert result.actions[0].step == "culture"
 
@@ -232,10 +230,10 @@ def test_harm_condition_uses_actions_ranked_earlier() -> None:
         _taken("micro.swab_culture", (1, 0), base),
         _taken("imaging.mri", (1, 1), base),
     ]
-    result = score(changed, swab_then_mri, frozenset(), OFFERED)
+    result = score(changed, CASE, swab_then_mri, frozenset())
     assert result.actions[-1].harm == "mri-after-swab"
     together = [*swab_then_mri[:2], _taken("imaging.mri", (1, 0), base)]
-    result = score(changed, together, frozenset(), OFFERED)
+    result = score(changed, CASE, together, frozenset())
     # Picked together, the swab is not earlier than the MRI.
     assert result.actions[-1].harm is None
 
@@ -253,7 +251,7 @@ def test_most_severe_harm_wins() -> None:
         }
     )
     changed = algorithm(harms=data["harms"])
-    result = score(changed, [_taken("imaging.mri", (0, 0), set())], frozenset(), OFFERED)
+    result = score(changed, CASE, [_taken("imaging.mri", (0, 0), set())], frozenset())
     assert (result.actions[0].harm, result.penalties["harm"]) == ("mri-always-bad", 15)
 
 
@@ -264,7 +262,7 @@ def test_score_is_clamped_at_zero() -> None:
         _taken("imaging.mri", (0, 0), {"malignancy_suspected"}),
     ]
     facts = frozenset({"malignancy_suspected", "infection_suspected"})
-    result = score(ALGORITHM, taken, facts, OFFERED)
+    result = score(ALGORITHM, CASE, taken, facts)
     assert result.penalties["harm"] == 50
     assert result.score == 0
 
@@ -274,18 +272,18 @@ def test_coverage_and_rounding() -> None:
     facts = frozenset({"malignancy_suspected"})
     # Applicable: radiograph (2), staging (1), excision (1); biopsy is not
     # offered and culture's condition fails: 2/4 = 50.
-    offered = frozenset({"imaging.radiograph", "imaging.mri", "treatment.excision"})
-    assert score(ALGORITHM, taken, facts, offered).score == 50
+    offered = offering("imaging.radiograph", "imaging.mri", "treatment.excision")
+    assert score(ALGORITHM, offered, taken, facts).score == 50
     # radiograph (2), staging (1), biopsy (2): 2/5 = 40, minus 2 for vitamin D.
-    offered = frozenset({"imaging.radiograph", "imaging.mri", "pathology.biopsy"})
+    offered = offering("imaging.radiograph", "imaging.mri", "pathology.biopsy")
     vitd = [*taken, _taken("lab.vitamin_d", (0, 0), set())]
-    assert score(ALGORITHM, vitd, facts, offered).score == 38
+    assert score(ALGORITHM, offered, vitd, facts).score == 38
     # radiograph + alternative staging: 2.5/4 = 62.5, rounded half up to 63
     # (Python's round() would give 62).
-    offered = frozenset({"imaging.radiograph", "imaging.ultrasound", "treatment.excision"})
+    offered = offering("imaging.radiograph", "imaging.ultrasound", "treatment.excision")
     half = [*taken, _taken("imaging.ultrasound", (1, 0), facts)]
-    assert score(ALGORITHM, half, facts, offered).coverage == 62.5
-    assert score(ALGORITHM, half, facts, offered).score == 63
+    assert score(ALGORITHM, offered, half, facts).coverage == 62.5
+    assert score(ALGORITHM, offered, half, facts).score == 63
 
 
 def test_result_round_trips_through_json() -> None:
@@ -314,11 +312,11 @@ def test_judge_choice_matches_the_final_verdicts() -> None:
         for choice in choices:
             after = advance(CASE, state, choice)
             now = after.taken[len(state.taken) :]
-            verdicts = judge_choice(ALGORITHM, now, state.taken, after.facts, OFFERED)
+            verdicts = judge_choice(ALGORITHM, CASE, now, state.taken, after.facts)
             assert [v.action for v in verdicts] == [t.action for t in now]
             feedback.extend(verdicts)
             state = after
-        final = score_state(CASE, ALGORITHM, state).actions
+        final = score(ALGORITHM, CASE, state.taken, state.facts).actions
         # The toy case reveals malignancy before any action that depends on it,
         # so feedback and final verdicts agree.
         assert [(v.action, v.verdict, v.harm) for v in feedback] == [
@@ -329,7 +327,7 @@ def test_judge_choice_matches_the_final_verdicts() -> None:
 def test_judge_choice_on_the_first_pick() -> None:
     state = start(CASE)
     after = advance(CASE, state, ["xray", "swab"])
-    verdicts = judge_choice(ALGORITHM, after.taken, (), after.facts, OFFERED)
+    verdicts = judge_choice(ALGORITHM, CASE, after.taken, (), after.facts)
     assert [(v.action, v.verdict, v.severity) for v in verdicts] == [
         ("imaging.radiograph", ActionStatus.indicated, None),
         ("micro.swab_culture", ActionStatus.harmful, Severity.major),

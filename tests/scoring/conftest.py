@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
 from scoring.models import Assignment
-from simulator.models import Attempt, Mode
-from simulator.services import attempt_choose, attempt_start
-from tests.cases.helpers import VALID_FILES
-
-# Paths through tests/cases/valid/case.yaml and what the rubric makes of them.
-REFERENCE = [["films"], ["tissue"], ["good"]]  # 100: films, then tissue culture
-SWAB = [["mri"], ["swab"], ["review", "tissue"]]  # MRI first, a swab: a low score
-CRP = [["films"], ["crp"], ["good"]]  # films, no culture: culture missed
+from simulator.models import Attempt
+from tests.factories import REFERENCE, AttemptFactory, the_test_case
 
 
 @pytest.fixture
 def case(db: None) -> Case:
-    call_command("import_content", *map(str, VALID_FILES), stdout=StringIO(), stderr=StringIO())
-    return Case.objects.select_related("published").get(slug="test-case")
+    return the_test_case()
 
 
 Play = Callable[..., Attempt]
@@ -35,6 +26,8 @@ Play = Callable[..., Attempt]
 
 @pytest.fixture
 def play(case: Case) -> Play:
+    """Play a path through the services (AttemptFactory), on the test case or `on`."""
+
     def _play(
         user: Any,
         choices: Sequence[Sequence[str]] = REFERENCE,
@@ -43,16 +36,13 @@ def play(case: Case) -> Play:
         finished_at: datetime | None = None,
         on: Case | None = None,
     ) -> Attempt:
-        attempt = attempt_start(
-            user=user, case=on or case, mode=Mode.PRACTICE, assignment=assignment
+        return AttemptFactory(
+            user=user,
+            case_version=(on or case).published,
+            choices=choices,
+            assignment=assignment,
+            finished_at=finished_at,
         )
-        for seq, options in enumerate(choices):
-            assert attempt_choose(attempt=attempt, seq=seq, options=options).recorded
-        attempt.refresh_from_db()
-        if finished_at is not None:
-            Attempt.objects.filter(pk=attempt.pk).update(finished_at=finished_at)
-            attempt.refresh_from_db()
-        return attempt
 
     return _play
 

@@ -12,10 +12,17 @@ from django.test import Client
 from django.utils import timezone
 
 from scoring.assignments import State, counted_scores, resident_assignments
-from scoring.models import Assignment, Cohort, Counts
-from simulator.models import Attempt, Mode
-from tests.factories import AssignmentFactory, CohortFactory, CohortMemberFactory
-from tests.scoring.conftest import CRP, REFERENCE, SWAB, queries_for
+from scoring.models import Assignment, Cohort, Counts, Mode
+from simulator.models import Attempt
+from tests.factories import (
+    CRP,
+    REFERENCE,
+    SWAB,
+    AssignmentFactory,
+    CohortFactory,
+    CohortMemberFactory,
+)
+from tests.scoring.conftest import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +125,27 @@ def test_a_director_edits_an_assignment(
         50,
         Counts.LAST,
     )
+
+
+def test_editing_an_assignment_sets_its_cases(
+    client: Client, director: Any, cohort: Cohort, case: Any
+) -> None:
+    assignment = AssignmentFactory(cohort=cohort, cases=[], title="Week 1")
+    client.force_login(director)
+    response = client.post(
+        f"/assignments/{assignment.pk}/edit/",
+        {
+            "title": "Week 1",
+            "cases": [case.pk],
+            "opens_at": assignment.opens_at.strftime(FORM),
+            "due_at": assignment.due_at.strftime(FORM),
+            "mode": Mode.PRACTICE,
+            "pass_mark": 70,
+            "counts": Counts.BEST,
+        },
+    )
+    assert response.status_code == 302
+    assert list(assignment.cases.all()) == [case]
 
 
 # --- starting a case from an assignment ------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from scoring.invitations import invitation_create
 from scoring.models import Cohort, CohortMember
 from scoring.roster import MAX_ROSTER_BYTES, RosterError, roster_parse
 from simulator.accounts.models import Membership, Role
@@ -228,6 +229,18 @@ def test_a_member_of_another_cohort_cannot_be_removed_through_this_one(
     assert client.post(f"/cohorts/{cohort.pk}/members/{other.pk}/remove/").status_code == 404
     other.refresh_from_db()
     assert other.removed_at is None
+
+
+def test_an_invitation_to_another_cohort_cannot_be_withdrawn_through_this_one(
+    client: Client, director: Any, cohort: Cohort, program: Any
+) -> None:
+    other = CohortFactory(program=program)
+    invitation, _ = invitation_create(cohort=other, user=director)
+    client.force_login(director)
+    response = client.post(f"/cohorts/{cohort.pk}/invitations/{invitation.pk}/withdraw/")
+    assert response.status_code == 404
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is None
 
 
 def test_the_cohort_page_runs_a_fixed_number_of_queries(

@@ -16,8 +16,15 @@ from cases.models import Case
 from scoring.dashboard import dashboard_for, mastery_grid
 from scoring.models import Cohort
 from simulator.models import Attempt
-from tests.factories import AssignmentFactory, CohortFactory, CohortMemberFactory
-from tests.scoring.conftest import CRP, REFERENCE, SWAB, queries_for
+from tests.factories import (
+    CRP,
+    REFERENCE,
+    SWAB,
+    AssignmentFactory,
+    CohortFactory,
+    CohortMemberFactory,
+)
+from tests.scoring.conftest import queries_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,15 @@ from django.utils import timezone
 
 from scoring.exports import safe
 from scoring.models import Cohort
-from tests.factories import AssignmentFactory, CohortFactory, CohortMemberFactory
-from tests.scoring.conftest import CRP, REFERENCE, SWAB, queries_for
+from tests.factories import (
+    CRP,
+    REFERENCE,
+    SWAB,
+    AssignmentFactory,
+    CohortFactory,
+    CohortMemberFactory,
+)
+from tests.scoring.conftest import queries_for
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +150,64 @@ def test_export_query_counts_do_not_grow_with_residents_or_attempts(
         response = client.get(path)
         if response.streaming:
             assert len(rows(response)) == 9
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "filename"),
+    [
+        (
+            "/cohorts/{cohort}/scores.csv",
+            "text/csv; charset=utf-8",
+            "northfield-pgy-1-2026-scores.csv",
+        ),
+        ("/cohorts/{cohort}/xapi.json", "application/json", "northfield-pgy-1-2026-xapi.json"),
+        (
+            "/assignments/{assignment}/scores.csv",
+            "text/csv; charset=utf-8",
+            "pgy-1-2026-week-1-scores.csv",
+        ),
+        ("/assignments/{assignment}/xapi.json", "application/json", "pgy-1-2026-week-1-xapi.json"),
+    ],
+)
+def test_each_download_is_named_for_what_it_exports(
+    client: Client,
+    director: Any,
+    cohort: Cohort,
+    case: Any,
+    path: str,
+    content_type: str,
+    filename: str,
+) -> None:
+    assignment = AssignmentFactory(cohort=cohort, cases=[case], title="Week 1")
+    client.force_login(director)
+    response = client.get(path.format(cohort=cohort.pk, assignment=assignment.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert response.streaming == filename.endswith(".csv")
+
+
+def test_a_title_with_nothing_to_slugify_still_names_the_file(
+    client: Client, director: Any, cohort: Cohort
+) -> None:
+    assignment = AssignmentFactory(
+        cohort=CohortFactory(program=cohort.program, name="*"), title="!"
+    )
+    client.force_login(director)
+    response = client.get(f"/assignments/{assignment.pk}/xapi.json")
+    assert response["Content-Disposition"] == 'attachment; filename="assignment-xapi.json"'
+
+
+def test_the_assignment_xapi_download_has_only_the_assignments_statements(
+    client: Client, director: Any, cohort: Cohort, resident: Any, case: Any, play: Any
+) -> None:
+    assignment = AssignmentFactory(cohort=cohort, cases=[case])
+    counted = play(resident, REFERENCE, assignment=assignment)
+    play(resident, SWAB)
+    client.force_login(director)
+    statements = json.loads(client.get(f"/assignments/{assignment.pk}/xapi.json").content)
+    assert len(statements) == 4  # the attempt and its three decisions
+    assert statements[0]["timestamp"] == counted.finished_at.isoformat()
 
 
 def test_the_xapi_download_has_the_cohorts_statements(

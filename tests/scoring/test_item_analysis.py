@@ -10,8 +10,15 @@ import pytest
 from django.test import Client
 
 from scoring.item_analysis import Item, flags_for, item_analysis, point_biserial
-from tests.factories import CohortFactory, CohortMemberFactory, MembershipFactory
-from tests.scoring.conftest import CRP, REFERENCE, SWAB, queries_for
+from tests.factories import (
+    CRP,
+    REFERENCE,
+    SWAB,
+    CohortFactory,
+    CohortMemberFactory,
+    MembershipFactory,
+)
+from tests.scoring.conftest import queries_for
 
 pytestmark = pytest.mark.django_db
 

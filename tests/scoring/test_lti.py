@@ -35,8 +35,7 @@ from scoring.lti import AGS_CLAIM, AGS_SCORE_SCOPE, CLAIM, LEARNER, tool_key_gen
 from scoring.models import CohortMember, LtiLineItem, LtiPlatform
 from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
-from tests.factories import AssignmentFactory, CohortFactory
-from tests.scoring.conftest import REFERENCE
+from tests.factories import REFERENCE, AssignmentFactory, CohortFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from scoring.items import Decision, Pick
 from scoring.models import XapiStatement
 from scoring.outbox import xapi_send_pending
 from scoring.xapi import AttemptRecord, attempt_statements
-from tests.scoring.conftest import REFERENCE, SWAB
+from tests.factories import REFERENCE, SWAB
 
 SITE = "https://casepath.example"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

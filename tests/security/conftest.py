@@ -9,9 +9,8 @@ import pytest
 
 from cases import authoring
 from scoring.invitations import invitation_create
-from scoring.models import LtiPlatform
+from scoring.models import LtiPlatform, Mode
 from simulator.accounts.models import Role
-from simulator.models import Mode
 from simulator.services import attempt_choose, attempt_start
 from tests.factories import (
     AssignmentFactory,
@@ -19,6 +18,7 @@ from tests.factories import (
     CohortMemberFactory,
     MembershipFactory,
     ProgramFactory,
+    UserFactory,
     authored_case,
     import_test_content,
 )
@@ -108,6 +108,7 @@ def intruders(world) -> dict:
     CohortMemberFactory(cohort=CohortFactory(program=home_program), user=other_cohort_resident)
     return {
         SAME_PROGRAM: other_cohort_resident,
+        "someone in no program": UserFactory(),
         "resident of another program": MembershipFactory(
             program=elsewhere, role=Role.RESIDENT
         ).user,

@@ -26,7 +26,7 @@ OBJECT_URLS = {
     "simulator:start": lambda w: {"slug": w.slug},
     "simulator:play": lambda w: {"pk": w.attempt},
     "simulator:choose": lambda w: {"pk": w.attempt},
-    "scoring:debrief": lambda w: {"pk": w.attempt},
+    "simulator:debrief": lambda w: {"pk": w.attempt},
     "scoring:program_dashboard": lambda w: {"slug": w.program},
     "scoring:cohort_create": lambda w: {"slug": w.program},
     "scoring:cohort": lambda w: {"pk": w.cohort},
@@ -69,7 +69,7 @@ OBJECT_URLS = {
     "cases:resolve_comment": lambda w: {"slug": w.slug, "pk": w.comment},
     "cases:graph": lambda w: {"slug": w.slug},
     "cases:paths": lambda w: {"slug": w.slug},
-    "cases:preview": lambda w: {"slug": w.slug},
+    "simulator:preview": lambda w: {"slug": w.slug},
     "cases:versions": lambda w: {"slug": w.slug},
     "cases:export": lambda w: {"slug": w.slug},
 }
@@ -78,7 +78,7 @@ OBJECT_URLS = {
 OWN_URLS = {
     "home",
     "simulator:catalogue",
-    "scoring:history",
+    "simulator:history",
     "scoring:program",
     "scoring:items",
     "cases:authoring",

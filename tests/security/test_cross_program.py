@@ -24,6 +24,8 @@ from scoring.models import CohortMember
 from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
 from tests.factories import (
+    REFERENCE,
+    SWAB,
     AssignmentFactory,
     CohortFactory,
     CohortMemberFactory,
@@ -32,7 +34,6 @@ from tests.factories import (
     UserFactory,
     authored_case,
 )
-from tests.scoring.conftest import REFERENCE, SWAB
 
 pytestmark = pytest.mark.django_db
 

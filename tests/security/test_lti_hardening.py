@@ -31,10 +31,15 @@ from scoring.lti import AGS_CLAIM, AGS_SCORE_SCOPE, CLAIM, LTI_USERNAME_PREFIX
 from scoring.models import LtiLineItem, LtiNonce, LtiPlatform
 from simulator.accounts.models import Membership, Role
 from simulator.models import Attempt
-from tests.factories import AssignmentFactory, CohortFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    REFERENCE,
+    AssignmentFactory,
+    CohortFactory,
+    MembershipFactory,
+    UserFactory,
+)
 from tests.scoring import conftest as scoring_fixtures
 from tests.scoring import test_lti as harness
-from tests.scoring.conftest import REFERENCE
 from tests.scoring.test_lti import (
     CLIENT_ID,
     FORGED_KEY,

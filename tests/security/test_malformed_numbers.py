@@ -11,8 +11,7 @@ from django.test import Client
 
 from simulator.models import Attempt, Choice
 from simulator.params import parse_whole
-from tests.factories import AssignmentFactory, CohortFactory, CohortMemberFactory
-from tests.scoring.conftest import SWAB
+from tests.factories import SWAB, AssignmentFactory, CohortFactory, CohortMemberFactory
 
 pytestmark = pytest.mark.django_db
 

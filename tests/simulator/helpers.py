@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from simulator.models import Attempt, Mode
+from scoring.models import Mode
+from simulator.models import Attempt
 from simulator.services import attempt_play
 
 

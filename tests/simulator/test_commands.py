@@ -9,9 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from scoring.models import Score
+from scoring.models import Mode, Score
 from scoring.rubric import RUBRIC_VERSION
-from simulator.models import Mode
 from tests.core.test_bundled_cases import REFERENCE_PATHS
 from tests.simulator.helpers import choose, start
 

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from cases.models import Case
-from simulator.models import Attempt, Choice, Mode
+from scoring.models import Mode
+from simulator.models import Attempt, Choice
 from simulator.services import attempt_choose
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from cases.models import CaseVersion
+from scoring.models import Mode
 from simulator import documents
 from simulator.access import get_attempt_for_user
-from simulator.models import Mode
 from tests.simulator.helpers import start
 
 SARCOMA = "calcified-deep-mass-sarcoma"

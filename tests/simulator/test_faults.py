@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from scoring.models import Mode
 from simulator import services
-from simulator.models import Attempt, Choice, Mode
+from simulator.models import Attempt, Choice
 from simulator.services import attempt_play
 from tests.simulator.helpers import choose, start
 
@@ -129,7 +130,7 @@ def test_a_choice_that_dies_before_the_commit_is_not_recorded(
 
     assert not Choice.objects.filter(attempt=attempt).exists()
     fresh = Attempt.objects.get(pk=attempt.pk)
-    assert attempt_play(fresh).state.choices == 0
+    assert attempt_play(fresh).state.decided == 0
     assert client.get(f"/attempts/{attempt.pk}/").status_code == 200
     assert choose(client, fresh, 0, ["xray"], htmx=True).status_code == 200
     assert Choice.objects.filter(attempt=attempt).count() == 1

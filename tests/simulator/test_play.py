@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case
-from scoring.models import Score, StepOutcome
+from scoring.models import Mode, Score, StepOutcome
 from scoring.rubric import RUBRIC_VERSION
-from simulator.models import Attempt, Choice, Mode
+from simulator.models import Attempt, Choice
 from tests.core.test_bundled_cases import REFERENCE_PATHS
 from tests.simulator.helpers import choose, start
 
@@ -73,7 +73,7 @@ def test_the_reference_path_over_plain_posts_ends_in_a_debrief_scoring_100(
         score.result["steps"]
     )
 
-    debrief = client.get(reverse("scoring:debrief", args=[attempt.pk])).content.decode()
+    debrief = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
     assert ">100<" in debrief
     assert "critical-title" not in debrief
     assert "pubmed.ncbi.nlm.nih.gov" in debrief
@@ -106,7 +106,7 @@ def test_a_critical_error_leads_the_debrief(client, resident, bundled) -> None:
     choose(client, attempt, 0, ["excise"])
     choose(client, attempt, 1, ["mdt"])
 
-    debrief = client.get(reverse("scoring:debrief", args=[attempt.pk])).content.decode()
+    debrief = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
 
     assert debrief.index("critical-title") < debrief.index("Decision by decision")
     assert "Essential steps missed" in debrief
@@ -229,7 +229,7 @@ def test_the_debrief_of_an_unfinished_attempt_goes_back_to_the_player(
 ) -> None:
     client.force_login(resident)
     attempt = start(client, SARCOMA, Mode.PRACTICE)
-    response = client.get(reverse("scoring:debrief", args=[attempt.pk]))
+    response = client.get(reverse("simulator:debrief", args=[attempt.pk]))
     assert response.url == reverse("simulator:play", args=[attempt.pk])
 
 
@@ -241,7 +241,7 @@ def test_someone_elses_attempt_is_not_found(client, resident, bundled, request, 
     choose(client, attempt, 1, ["mdt"])
     client.force_login(request.getfixturevalue(who))
 
-    for name in ("simulator:play", "scoring:debrief"):
+    for name in ("simulator:play", "simulator:debrief"):
         assert client.get(reverse(name, args=[attempt.pk])).status_code == 404
     assert (
         client.post(reverse("simulator:choose", args=[attempt.pk]), {"seq": 2}).status_code == 404
@@ -253,7 +253,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client, bundled) -> None:
         reverse("simulator:catalogue"),
         reverse("simulator:case", args=[SARCOMA]),
         reverse("simulator:play", args=[1]),
-        reverse("scoring:history"),
+        reverse("simulator:history"),
     ):
         response = client.get(url)
         assert response.status_code == 302
@@ -311,7 +311,7 @@ def test_the_history_shows_scores_and_the_steps_most_often_missed(
     choose(client, attempt, 0, ["excise"])
     choose(client, attempt, 1, ["mdt"])
 
-    page = client.get(reverse("scoring:history")).content.decode()
+    page = client.get(reverse("simulator:history")).content.decode()
 
     assert 'id="score-data"' in page
     assert "Plain radiographs" in page or "radiograph" in page.lower()
@@ -330,7 +330,7 @@ def test_every_verdict_in_a_debrief_carries_a_citation(client, resident, bundled
     for seq, picked in enumerate(path.split(", ")):
         choose(client, attempt, seq, picked.split("+"))
 
-    page = client.get(reverse("scoring:debrief", args=[attempt.pk])).content.decode()
+    page = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
 
     verdicts = [chunk.split("</li>")[0] for chunk in page.split('class="verdict verdict--')[1:]]
     assert len(verdicts) >= 10

@@ -8,12 +8,23 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
+from scoring.models import Mode
 from simulator import documents
-from simulator.models import Mode
 from tests.simulator.helpers import choose, start
 
 SARCOMA = "calcified-deep-mass-sarcoma"
 LONG_PATH = ["xray", "mri_contrast", "mdt"]
+# The shortest and the longest way to an outcome (2 and 7 decisions).
+SHORT_FINISH = [["excise"], ["mdt"]]
+LONG_FINISH = [
+    ["mri_first"],
+    ["xray_now"],
+    ["us"],
+    ["mri_contrast"],
+    ["watch"],
+    ["excise"],
+    ["reexcise"],
+]
 
 
 def queries(client, url: str) -> int:
@@ -55,7 +66,7 @@ def test_the_catalogue_does_not_grow_with_the_number_of_cases(client, resident, 
 
 def test_the_history_does_not_grow_with_the_number_of_attempts(client, resident, bundled) -> None:
     client.force_login(resident)
-    url = reverse("scoring:history")
+    url = reverse("simulator:history")
 
     def play_once() -> None:
         attempt = start(client, SARCOMA, Mode.ASSESSMENT)
@@ -80,6 +91,52 @@ def test_the_debrief_does_not_grow_with_the_length_of_the_path(client, resident,
     for seq, picked in enumerate([*LONG_PATH, "core_biopsy+ct_chest+wide_excision"]):
         choose(client, long, seq, picked.split("+"))
 
-    assert queries(client, reverse("scoring:debrief", args=[long.pk])) == queries(
-        client, reverse("scoring:debrief", args=[short.pk])
+    assert queries(client, reverse("simulator:debrief", args=[long.pk])) == queries(
+        client, reverse("simulator:debrief", args=[short.pk])
+    )
+
+
+def statements(client, url: str, data: dict) -> int:
+    """SQL statements one htmx POST runs, leaving out transaction markers
+    (the test's savepoints stand where a deployment's BEGIN and COMMIT are)."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return sum(
+        1 for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    )
+
+
+def test_a_choice_runs_a_fixed_number_of_statements(client, resident, bundled) -> None:
+    """Session, user, the attempt with its frozen documents, (on PostgreSQL the
+    lock,) its choices, the insert: nothing is read or judged again after the
+    write, and the count does not grow with the decisions already made."""
+    client.force_login(resident)
+    attempt = start(client, SARCOMA, Mode.PRACTICE)
+    url = reverse("simulator:choose", args=[attempt.pk])
+    lock = 1 if connection.features.has_select_for_update else 0
+    counts = [
+        statements(client, url, {"seq": str(seq), "option": [picked]})
+        for seq, picked in enumerate(LONG_PATH)
+    ]
+    assert counts == [5 + lock] * len(LONG_PATH)
+
+
+def test_the_last_choice_scores_in_a_fixed_number_of_statements(client, resident, bundled) -> None:
+    """The choice that reaches an outcome also writes the score, its step and
+    decision rows and the xAPI statements, each in one bulk statement,
+    however long the path was."""
+    client.force_login(resident)
+    counts = []
+    for path in (SHORT_FINISH, LONG_FINISH):
+        attempt = start(client, SARCOMA, Mode.PRACTICE)
+        url = reverse("simulator:choose", args=[attempt.pk])
+        for seq, picked in enumerate(path[:-1]):
+            choose(client, attempt, seq, picked)
+        last = len(path) - 1
+        counts.append(statements(client, url, {"seq": str(last), "option": path[-1]}))
+        attempt.refresh_from_db()
+        assert attempt.finished
+    assert counts[0] == counts[1] == 15 + (1 if connection.features.has_select_for_update else 0), (
+        counts
     )

@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import CommandError
 
-from cases.authoring import check_version
+from cases.authoring import valid_document
 from cases.management.case_version_command import CaseVersionCommand
 from cases.paths import explore
 
@@ -26,13 +26,12 @@ class Command(CaseVersionCommand):
 
     def handle(self, *args, slug: str, version: int | None, json: bool, limit: int, **options):
         found = self.case_version(slug, version)
-        report = check_version(found)
-        if not report.ok:
+        document, report = valid_document(found)
+        if document is None:
             for problem in report.problems:
                 self.stderr.write(str(problem))
             raise CommandError(f"version {found.number} of '{slug}' is not valid: fix it first")
-        (source,) = report.sources
-        exploration = explore(source.document, found.algorithm_version.parsed, limit=limit)
+        exploration = explore(document, found.algorithm_version.parsed, limit=limit)
         if json:
             payload = {"case": slug, "version": found.number, **exploration.to_dict()}
             self.stdout.write(_dumps(payload))

@@ -25,13 +25,14 @@ from scoring.models import (
     Cohort,
     CohortMember,
     DecisionOutcome,
+    Mode,
     OptionPick,
     Score,
     StepOutcome,
 )
 from simulator import engine
 from simulator.accounts.models import Membership, Program, Role
-from simulator.models import Attempt, Mode
+from simulator.models import Attempt
 
 BENCH_SLUG = "bench-residency"
 BATCH = 2000

@@ -28,7 +28,11 @@ class Command(BaseCommand):
         for attempt in pending.iterator(chunk_size=500):
             play = attempt_play(attempt)
             attempt_score(
-                attempt=attempt, case=play.case, algorithm=play.algorithm, state=play.state
+                attempt=attempt,
+                case=play.case,
+                algorithm=play.algorithm,
+                taken=play.state.taken,
+                facts=play.state.facts,
             )
             done += 1
         self.stdout.write(

@@ -7,16 +7,11 @@ from dataclasses import dataclass
 from cases import schema
 from cases.citations import CitationIndex, Cited
 from scoring.models import Score
-from scoring.rubric import Result, StepStatus, StepVerdict
+from scoring.rubric import RUBRIC_VERSION, Result, StepStatus, StepVerdict
+from simulator.models import Attempt
 from simulator.presenters import DecisionReview, VerdictView, decision_review, verdict_view
 from simulator.services import Play
 
-STEP_TITLES = {
-    StepStatus.met: "Met",
-    StepStatus.met_alternative: "Met by an acceptable alternative",
-    StepStatus.met_out_of_order: "Met, but out of order",
-    StepStatus.missed: "Missed",
-}
 PENALTY_TITLES = {
     "out_of_order": "Steps out of order",
     "not_indicated": "Unnecessary actions",
@@ -68,14 +63,25 @@ def _step_view(
         title=verdict.title,
         essential=verdict.weight == schema.Weight.essential,
         status=verdict.verdict.value,
-        status_title=STEP_TITLES[verdict.verdict],
+        status_title=verdict.verdict.label,
         rationale=verdict.rationale,
         cited=citations.cite(verdict.citations),
         options=options,
     )
 
 
-def debrief_for(play: Play, score: Score) -> Debrief:
+def _explained_score(attempt: Attempt) -> Score:
+    """The score under the current rubric or, for an attempt finished under an older
+    one and not yet rescored, under the newest it has."""
+    score = attempt.scores.filter(rubric_version=RUBRIC_VERSION).first()
+    if score is None:
+        score = attempt.scores.order_by("-rubric_version").first()
+    return score
+
+
+def debrief_for(play: Play) -> Debrief:
+    """A finished attempt explained, from its stored score."""
+    score = _explained_score(play.attempt)
     result = Result.from_dict(score.result, play.algorithm)
     citations = CitationIndex(play.attempt.case_version.citable)
     steps = {s.key: s for s in play.algorithm.steps}

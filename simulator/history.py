@@ -9,7 +9,6 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from scoring.models import Score, StepOutcome
 from scoring.rubric import RUBRIC_VERSION, StepStatus
-from simulator import engine
 from simulator.access import playable_cases
 from simulator.models import Attempt
 
@@ -85,7 +84,7 @@ def _link_cases(user, mastery: list[Mastery]) -> None:
     )
     for case in cases:
         version = case.published
-        offered = engine.offered_actions(version.parsed)
+        offered = version.parsed.offered_actions()
         algorithm = version.algorithm_version.parsed
         steps = {s.key: s for s in algorithm.steps}
         for item in mastery:
