@@ -18,10 +18,12 @@ passed), the message type and LTI version, and that the deployment is
 registered.
 
 Every request CasePath makes to a platform (its key set, its token endpoint,
-a line item) goes to an https URL on the host of the platform's issuer, to an
-address that was resolved and found public (the connection goes to that very
-address, so a second DNS answer cannot redirect it), follows no redirect,
-stops after ``HTTP_TIMEOUT`` seconds and refuses a body over
+a line item) goes to an https URL on the host of the platform's issuer or on a
+host a site administrator approved for that platform in the admin (Canvas
+cloud, for one, keeps its endpoints and line items on other hosts than its
+issuer's), to an address that was resolved and found public (the connection
+goes to that very address, so a second DNS answer cannot redirect it), follows
+no redirect, stops after ``HTTP_TIMEOUT`` seconds and refuses a body over
 ``MAX_RESPONSE_BYTES``. Key sets are kept in the database for
 ``KEY_SET_MAX_AGE``, so launches do not fetch them each time.
 """
@@ -34,13 +36,14 @@ import http.client
 import ipaddress
 import json
 import logging
+import re
 import secrets
 import socket
 import ssl
 import time
 import urllib.parse
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -167,11 +170,38 @@ def issuer_error(issuer: str) -> str | None:
     return None
 
 
-def platform_url_error(url: str, *, issuer: str) -> str | None:
+# One DNS label: letters, digits and inner hyphens, 63 characters at most.
+_HOST_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def approved_host_error(host: str) -> str | None:
+    """Why ``host`` (in lower case) cannot be approved as a further host of a
+    platform, or None. It is compared exactly with the host of each URL, so it
+    must be a bare host name (no scheme, port, path or wildcard) or a public
+    IP address."""
+    if _private_literal(host):
+        return f"{host}: approve a public host, not a private or local address."
+    if _public_address(host):
+        return None
+    labels = host.split(".")
+    if len(host) > 253 or not all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return (
+            f"{host}: enter a host name alone, such as sso.canvaslms.com, "
+            "without scheme, port, path or wildcard."
+        )
+    # A single label is looked up in the server's own search domains, that is
+    # on its own network; a numeric last label is read as an IP address.
+    if len(labels) < 2 or labels[-1].isdigit():
+        return f"{host}: enter a full host name, such as sso.canvaslms.com."
+    return None
+
+
+def platform_url_error(url: str, *, issuer: str, approved_hosts: Collection[str]) -> str | None:
     """Why CasePath will not send a request (or a browser) to ``url`` for the
     platform whose issuer is ``issuer``, or None: it must be https on the
-    issuer's own host, so registering a platform cannot aim the server at
-    another machine."""
+    issuer's own host or on one of ``approved_hosts`` (lower case, compared
+    exactly), so registering a platform cannot aim the server at another
+    machine."""
     try:
         parts = urllib.parse.urlsplit(url)
         port = parts.port  # ValueError when it is not a number or out of range
@@ -180,11 +210,25 @@ def platform_url_error(url: str, *, issuer: str) -> str | None:
         return "This is not a valid URL."
     if parts.scheme != "https" or port == 0:
         return "Use an https URL."
-    if not parts.hostname or parts.hostname != host:
+    name = parts.hostname
+    if not name or (name != host and name not in approved_hosts):
+        if name and not _private_literal(name):
+            return (
+                f"{name} is not the issuer's host ({host}): "
+                "a site administrator must approve it for this platform first."
+            )
+        # A private address can never be approved: nobody is sent to ask for one.
         return f"Use a URL on the issuer's host ({host})."
-    if _private_literal(parts.hostname):
+    if _private_literal(name):
         return "Use a public host, not a private or local address."
     return None
+
+
+def _url_error(platform: LtiPlatform, url: str) -> str | None:
+    """``platform_url_error`` for a registered platform."""
+    return platform_url_error(
+        url, issuer=platform.issuer, approved_hosts=platform.approved_host_names()
+    )
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -225,7 +269,7 @@ def _platform_request(
     """GET ``url`` (POST ``body`` if given) on the platform and return the
     response body; PlatformRequestError for anything but a prompt 2xx of at
     most ``MAX_RESPONSE_BYTES``."""
-    if problem := platform_url_error(url, issuer=platform.issuer):
+    if problem := _url_error(platform, url):
         raise PlatformRequestError(f"{url}: {problem}")
     parts = urllib.parse.urlsplit(url)
     host, port = str(parts.hostname), parts.port or 443
@@ -320,9 +364,10 @@ def login_redirect(params: dict[str, str]) -> tuple[str, str]:
     )
     if not params.get("login_hint"):
         raise LaunchError("The login request has no login_hint.")
-    if platform_url_error(platform.auth_login_url, issuer=platform.issuer):
+    if _url_error(platform, platform.auth_login_url):
         raise LaunchError(
-            "This learning platform's authentication URL is not an https URL on its host."
+            "This learning platform's authentication URL is not an https URL on its host "
+            "or on one approved for it."
         )
     nonce = secrets.token_urlsafe(24)
     state = signing.dumps({"p": platform.pk, "n": nonce}, salt=STATE_SALT)
@@ -519,15 +564,15 @@ def launch_verify(*, id_token: str, state: str, cookies: Mapping[str, str]) -> L
 
 def _lineitem(platform: LtiPlatform, ags: object) -> str | None:
     """The line item a launch's score goes to, if the platform granted the
-    score scope; one off the platform's host is ignored (and logged), so a
-    launch cannot make CasePath post anywhere else."""
+    score scope; one off the platform's host and the hosts approved for it is
+    ignored (and logged), so a launch cannot make CasePath post anywhere else."""
     if not isinstance(ags, dict) or AGS_SCORE_SCOPE not in (ags.get("scope") or []):
         return None
     lineitem = ags.get("lineitem")
     if not isinstance(lineitem, str):
         return None
     max_length = LtiLineItem._meta.get_field("lineitem_url").max_length or 0
-    problem = platform_url_error(lineitem, issuer=platform.issuer)
+    problem = _url_error(platform, lineitem)
     if problem or len(lineitem) > max_length:
         logger.warning(
             "LTI line item of platform %s ignored: %s", platform.pk, problem or "too long"
@@ -654,7 +699,7 @@ def score_publish(line: LtiLineItem) -> bool:
         "timestamp": timezone.now().isoformat(),
     }
     try:
-        if problem := platform_url_error(line.lineitem_url, issuer=platform.issuer):
+        if problem := _url_error(platform, line.lineitem_url):
             raise PlatformRequestError(f"{line.lineitem_url}: {problem}")
         token = _access_token(platform)
         _platform_request(

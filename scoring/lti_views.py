@@ -3,6 +3,7 @@ page where a program registers a learning platform."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -120,10 +121,43 @@ def lti_jwks(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": str(error)}, status=503)
 
 
-ON_THE_ISSUERS_HOST = "An https URL on the issuer's host."
+ON_THE_ISSUERS_HOST = (
+    "An https URL on the issuer's host; another host needs a site administrator's approval."
+)
+PLATFORM_URL_FIELDS = ("auth_login_url", "auth_token_url", "key_set_url")
 
 
-class PlatformForm(forms.Form):
+class RegistrationChecks(forms.BaseForm):
+    """The checks of a platform's issuer and URLs wherever it is registered:
+    on the program's page (PlatformForm) and in the admin."""
+
+    def approved_host_names(self) -> Collection[str]:
+        """The hosts besides the issuer's that the URLs may be on. A program's
+        page has none to offer: only a site administrator approves hosts, in
+        the admin."""
+        return ()
+
+    def clean_issuer(self) -> str:
+        issuer = self.cleaned_data["issuer"]
+        if problem := issuer_error(issuer):
+            raise forms.ValidationError(problem)
+        return issuer
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if issuer := data.get("issuer"):
+            approved = self.approved_host_names()
+            for field in PLATFORM_URL_FIELDS:
+                if data.get(field) and (
+                    problem := platform_url_error(
+                        data[field], issuer=issuer, approved_hosts=approved
+                    )
+                ):
+                    self.add_error(field, problem)
+        return data
+
+
+class PlatformForm(RegistrationChecks, forms.Form):
     name = forms.CharField(max_length=200, help_text="For example Hospital Moodle.")
     issuer = forms.URLField(
         assume_scheme="https",
@@ -155,20 +189,11 @@ class PlatformForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.program = program
 
-    def clean_issuer(self) -> str:
-        issuer = self.cleaned_data["issuer"]
-        if problem := issuer_error(issuer):
-            raise forms.ValidationError(problem)
-        return issuer
-
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
         issuer = data.get("issuer")
         if not issuer:
             return data
-        for field in ("auth_login_url", "auth_token_url", "key_set_url"):
-            if data.get(field) and (problem := platform_url_error(data[field], issuer=issuer)):
-                self.add_error(field, problem)
         taken = LtiPlatform.objects.filter(issuer=issuer, client_id=data.get("client_id")).first()
         if taken is not None and taken.program_id == self.program.pk:
             raise forms.ValidationError(f"{taken.name} has this issuer and client id already.")

@@ -271,6 +271,20 @@ class LtiPlatform(models.Model):
     auth_login_url = models.URLField(max_length=300)
     auth_token_url = models.URLField(max_length=300)
     key_set_url = models.URLField(max_length=300)
+    # Hosts besides the issuer's that CasePath may contact for this platform
+    # (Canvas cloud's endpoints are on sso.canvaslms.com, its line items on the
+    # school's host). Only a site administrator sets them, in the admin, which
+    # checks each one: an instructor choosing them could aim the server at any
+    # machine.
+    approved_hosts = models.TextField(
+        blank=True,
+        default="",
+        help_text=(
+            "Further hosts CasePath may contact for this platform, one host name per line "
+            "(for example sso.canvaslms.com): no scheme, port, path or wildcard. Each must "
+            "match exactly; URLs must still be https and resolve to public addresses."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The platform's public key set as last fetched, and when: launches check
     # id_tokens against this copy, which every app server shares, instead of
@@ -286,6 +300,11 @@ class LtiPlatform(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def approved_host_names(self) -> tuple[str, ...]:
+        """The approved hosts in the order entered, in lower case: host names
+        compare case-insensitively."""
+        return tuple(self.approved_hosts.lower().split())
 
 
 class LtiDeployment(models.Model):

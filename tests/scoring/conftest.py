@@ -11,9 +11,23 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case
-from scoring.models import Assignment
+from scoring.models import Assignment, Cohort
 from simulator.models import Attempt
-from tests.factories import REFERENCE, AttemptFactory, the_test_case
+from tests.factories import (
+    REFERENCE,
+    AttemptFactory,
+    CohortFactory,
+    CohortMemberFactory,
+    the_test_case,
+)
+
+
+@pytest.fixture
+def cohort(program: Any, resident: Any) -> Cohort:
+    """PGY-1 2026 of the program, with the resident on it."""
+    cohort = CohortFactory(program=program, name="PGY-1 2026")
+    CohortMemberFactory(cohort=cohort, user=resident)
+    return cohort
 
 
 @pytest.fixture

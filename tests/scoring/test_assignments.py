@@ -29,13 +29,6 @@ pytestmark = pytest.mark.django_db
 FORM = "%Y-%m-%dT%H:%M"
 
 
-@pytest.fixture
-def cohort(program: Any, resident: Any) -> Cohort:
-    cohort = CohortFactory(program=program, name="PGY-1 2026")
-    CohortMemberFactory(cohort=cohort, user=resident)
-    return cohort
-
-
 def test_a_director_assigns_cases_to_a_cohort(
     client: Client, director: Any, cohort: Cohort, case: Any
 ) -> None:

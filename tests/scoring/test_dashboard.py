@@ -30,13 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cohort(program: Any, resident: Any) -> Cohort:
-    cohort = CohortFactory(program=program, name="PGY-1 2026")
-    CohortMemberFactory(cohort=cohort, user=resident)
-    return cohort
-
-
-@pytest.fixture
 def played(cohort: Cohort, resident: Any, case: Any, play: Any) -> dict[str, Any]:
     """rita plays the reference path (100), sam CRP only (65), ann MRI and a swab (13).
 

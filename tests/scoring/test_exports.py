@@ -26,13 +26,6 @@ from tests.scoring.conftest import queries_for
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def cohort(program: Any, resident: Any) -> Cohort:
-    cohort = CohortFactory(program=program, name="PGY-1 2026")
-    CohortMemberFactory(cohort=cohort, user=resident)
-    return cohort
-
-
 def rows(response: Any) -> list[dict[str, str]]:
     body = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(body)))

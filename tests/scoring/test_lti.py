@@ -3,11 +3,12 @@ pair, a real key set served over HTTP, real signed id_tokens, a real token
 endpoint that checks our signed client assertion, and a real AGS endpoint
 that receives the score.
 
-The platform answers as https://lms.hospital.example. The test stands in for
-DNS (the name resolves to a public address) and for the connection to that
-address, which reaches the simulated platform on a loopback port over plain
-HTTP; everything between (URL and address checks, the request, redirects,
-size and time limits) runs as in production.
+The platform answers as https://lms.hospital.example (a test may move its
+endpoints and line items to other hosts, as Canvas cloud has them). The test
+stands in for DNS (each name resolves to a public address) and for the
+connection to that address, which reaches the simulated platform on a
+loopback port over plain HTTP; everything between (URL and address checks,
+the request, redirects, size and time limits) runs as in production.
 """
 
 from __future__ import annotations
@@ -63,10 +64,14 @@ def tool_key(tmp_path_factory: pytest.TempPathFactory) -> Path:
 class Platform(ThreadingHTTPServer):
     """The learning platform: key set, token endpoint and line items, over real HTTP.
 
-    ``dns`` is what each name resolves to, ``connections`` every (host,
-    address) CasePath connected to, and ``key_set_answer`` (status, headers,
-    body) replaces the key set's answer; ``key_set_delay`` holds it back and
-    ``drip`` sends every body a byte at a time, that many seconds apart.
+    ``url`` is its issuer, ``endpoints`` where its authentication, token and
+    key set URLs are and ``lineitems`` where its line items are (all three the
+    issuer unless a test moves them). ``dns`` is what each name resolves to,
+    ``served`` the (host, address) pairs it answers at, ``connections`` every
+    (host, address) CasePath connected to, and ``key_set_answer`` (status,
+    headers, body) replaces the key set's answer; ``key_set_delay`` holds it
+    back and ``drip`` sends every body a byte at a time, that many seconds
+    apart.
     """
 
     def __init__(self) -> None:
@@ -81,12 +86,12 @@ class Platform(ThreadingHTTPServer):
         self.key_set_delay = 0.0
         self.drip = 0.0
         self.down = False
+        self.url = f"https://{PLATFORM_HOST}"
+        self.endpoints = self.url
+        self.lineitems = self.url
         self.dns: dict[str, list[str]] = {PLATFORM_HOST: [PLATFORM_ADDRESS]}
+        self.served: set[tuple[str, str]] = {(PLATFORM_HOST, PLATFORM_ADDRESS)}
         self.connections: list[tuple[str, str]] = []
-
-    @property
-    def url(self) -> str:
-        return f"https://{PLATFORM_HOST}"
 
     def jwks(self) -> dict[str, Any]:
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
@@ -101,7 +106,7 @@ class Platform(ThreadingHTTPServer):
         self, host: str, port: int, address: str, timeout: float
     ) -> http.client.HTTPConnection:
         self.connections.append((host, address))
-        if (host, address) != (PLATFORM_HOST, PLATFORM_ADDRESS):
+        if (host, address) not in self.served:
             raise ConnectionRefusedError(f"nothing listens at {address} in this test")
         return http.client.HTTPConnection("127.0.0.1", self.server_address[1], timeout=timeout)
 
@@ -125,7 +130,7 @@ class Platform(ThreadingHTTPServer):
             CLAIM + "custom": {"case": "test-case"},
             AGS_CLAIM: {
                 "scope": [AGS_SCORE_SCOPE],
-                "lineitem": f"{self.url}/courses/9/lineitems/7/lineitem?type=casepath",
+                "lineitem": f"{self.lineitems}/courses/9/lineitems/7/lineitem?type=casepath",
             },
         }
         claims.update(changes)
@@ -183,7 +188,7 @@ class PlatformHandler(BaseHTTPRequestHandler):
                     form["client_assertion"],
                     key,
                     algorithms=["RS256"],
-                    audience=f"{self.server.url}/token",
+                    audience=f"{self.server.endpoints}/token",
                     issuer=CLIENT_ID,
                 )
             except jwt.PyJWTError:
@@ -259,7 +264,7 @@ def login_initiation(client: Client, platform: Platform, **params: str) -> dict[
     )
     assert response.status_code == 302
     location = response["Location"]
-    assert location.startswith(f"{platform.url}/auth?")
+    assert location.startswith(f"{platform.endpoints}/auth?")
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
 
 

@@ -1,8 +1,10 @@
 """The LTI findings of the security review, each reproduction turned into a
 test: account squatting (F4), requests to any URL an instructor registers
-(F5), an ``aud`` list without ``azp`` and a state not bound to the browser
-(F6), issuer squatting and the registration oracle across programs (F7), and
-malformed launch data (F8).
+(F5) and, for platforms such as Canvas cloud that answer on other hosts than
+their issuer's, only those a site administrator approved; an ``aud`` list
+without ``azp`` and a state not bound to the browser (F6), issuer squatting
+and the registration oracle across programs (F7), and malformed launch data
+(F8).
 
 They run against the platform simulated in ``tests/scoring/test_lti.py``,
 whose DNS and connections the test controls: no request leaves the machine.
@@ -42,6 +44,7 @@ from tests.scoring import conftest as scoring_fixtures
 from tests.scoring import test_lti as harness
 from tests.scoring.test_lti import (
     CLIENT_ID,
+    DEPLOYMENT,
     FORGED_KEY,
     PLATFORM_ADDRESS,
     PLATFORM_FORM,
@@ -361,6 +364,274 @@ def test_the_connection_goes_to_the_address_that_was_checked() -> None:
         thread.join()
     assert accepted == [True]
     assert not isinstance(failure.value, socket.gaierror)
+
+
+# --- F5: further hosts, only those a site administrator approved ----------------------
+
+CANVAS_SSO = "sso.canvaslms.com"
+CANVAS_SCHOOL = "school.instructure.com"
+# Canvas cloud's shape: the issuer on one host, its endpoints on another.
+CANVAS_FORM = PLATFORM_FORM | {
+    "name": "Canvas",
+    "issuer": "https://canvas.instructure.com",
+    "auth_login_url": f"https://{CANVAS_SSO}/auth",
+    "auth_token_url": f"https://{CANVAS_SSO}/token",
+    "key_set_url": f"https://{CANVAS_SSO}/jwks",
+}
+MUST_APPROVE = "a site administrator must approve it for this platform first."
+
+
+@pytest.fixture
+def canvas(platform: Platform) -> Platform:
+    """The simulated platform as Canvas cloud: its endpoints on the sign-on
+    host, its line items on the school's, each resolving to a public address."""
+    platform.url = CANVAS_FORM["issuer"]
+    platform.endpoints = f"https://{CANVAS_SSO}"
+    platform.lineitems = f"https://{CANVAS_SCHOOL}"
+    for host, address in [(CANVAS_SSO, "1.2.3.5"), (CANVAS_SCHOOL, "1.2.3.6")]:
+        platform.dns[host] = [address]
+        platform.served.add((host, address))
+    return platform
+
+
+def admin_registers(
+    admin_client: Client,
+    program: Any,
+    approved_hosts: str,
+    *,
+    platform: LtiPlatform | None = None,
+    **changes: str,
+) -> HttpResponse:
+    """A site administrator adds the Canvas registration, with its deployment,
+    in the admin (or, given ``platform``, saves that one again)."""
+    path, deployment = "/admin/scoring/ltiplatform/add/", {"deployments-INITIAL_FORMS": "0"}
+    if platform is not None:
+        path = f"/admin/scoring/ltiplatform/{platform.pk}/change/"
+        deployment = {
+            "deployments-INITIAL_FORMS": "1",
+            "deployments-0-id": str(platform.deployments.get().pk),
+            "deployments-0-platform": str(platform.pk),
+        }
+    return admin_client.post(
+        path,
+        {k: v for k, v in CANVAS_FORM.items() if k != "deployment_id"}
+        | changes
+        | deployment
+        | {
+            "program": program.pk,
+            "approved_hosts": approved_hosts,
+            "deployments-TOTAL_FORMS": "1",
+            "deployments-MIN_NUM_FORMS": "0",
+            "deployments-MAX_NUM_FORMS": "1000",
+            "deployments-0-deployment_id": DEPLOYMENT,
+        },
+    )
+
+
+@pytest.fixture
+def canvas_registered(
+    admin_client: Client, canvas: Platform, program: Any, case: Any
+) -> LtiPlatform:
+    response = admin_registers(admin_client, program, f"{CANVAS_SSO}\n{CANVAS_SCHOOL}")
+    assert response.status_code == 302
+    return LtiPlatform.objects.get()
+
+
+def test_a_canvas_like_registration_waits_for_a_site_administrator_to_approve_its_host(
+    client: Client, canvas: Platform, instructor: Any, program: Any, case: Any, admin_client: Client
+) -> None:
+    client.force_login(instructor)
+    # The instructor is told why; posting the admin's field approves nothing.
+    response = client.post(
+        "/programs/northfield/lti/", CANVAS_FORM | {"approved_hosts": CANVAS_SSO}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f"{CANVAS_SSO} is not the issuer&#x27;s host (canvas.instructure.com): " in html
+    assert MUST_APPROVE in html
+    assert not LtiPlatform.objects.exists()
+    # The admin checks the URLs the same way: not without the host approved ...
+    response = admin_registers(admin_client, program, approved_hosts="")
+    assert response.status_code == 200
+    assert MUST_APPROVE in response.content.decode()
+    assert not LtiPlatform.objects.exists()
+    # ... and with it approved (in any case), the registration is made.
+    response = admin_registers(admin_client, program, approved_hosts="SSO.CanvasLMS.com\n")
+    assert response.status_code == 302
+    registered = LtiPlatform.objects.get()
+    assert registered.approved_hosts == CANVAS_SSO
+    assert registered.deployments.get().deployment_id == DEPLOYMENT
+    page = client.get("/programs/northfield/lti/").content.decode()
+    assert f"<td>{CANVAS_SSO}</td>" in page
+
+    client.logout()
+    assert launch(client, canvas).status_code == 302  # the login went to sso.canvaslms.com
+    assert canvas.connections == [(CANVAS_SSO, "1.2.3.5")]  # for the key set
+
+
+def test_a_line_item_on_an_approved_host_gets_the_score(
+    client: Client,
+    canvas: Platform,
+    canvas_registered: LtiPlatform,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    assert launch(client, canvas).status_code == 302
+    finish(client, Attempt.objects.get(), django_capture_on_commit_callbacks)
+    assert LtiLineItem.objects.get().score_sent_at is not None
+    (score,) = canvas.scores
+    assert score["body"]["scoreGiven"] == 100
+    assert (CANVAS_SCHOOL, "1.2.3.6") in canvas.connections
+
+
+@pytest.mark.parametrize(
+    "lineitem",
+    [
+        "https://instructure.com/courses/9/lineitems/7/lineitem",
+        f"https://evil.{CANVAS_SCHOOL}/courses/9/lineitems/7/lineitem",
+        f"https://{CANVAS_SCHOOL}.evil.example/courses/9/lineitems/7/lineitem",
+        f"http://{CANVAS_SCHOOL}/courses/9/lineitems/7/lineitem",
+    ],
+    ids=["parent-domain", "subdomain", "suffix", "plain-http"],
+)
+def test_an_approved_host_is_matched_exactly_and_over_https_only(
+    client: Client,
+    canvas: Platform,
+    canvas_registered: LtiPlatform,
+    caplog: pytest.LogCaptureFixture,
+    lineitem: str,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="scoring.lti"):
+        response = launch(
+            client, canvas, **{AGS_CLAIM: {"scope": [AGS_SCORE_SCOPE], "lineitem": lineitem}}
+        )
+    assert response.status_code == 302
+    assert "line item of platform" in caplog.text
+    assert not LtiLineItem.objects.exists()
+
+
+def test_an_approved_host_resolving_to_a_private_address_is_not_contacted(
+    client: Client,
+    canvas: Platform,
+    canvas_registered: LtiPlatform,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    canvas.dns[CANVAS_SSO] = ["10.0.0.7"]
+    with caplog.at_level(logging.WARNING, logger="scoring.lti"):
+        assert KEYS_NOT_CHECKED in refused_launch(client, canvas)
+    assert canvas.connections == []
+    assert "resolves to 10.0.0.7" in caplog.text
+
+    # The line item's host, rebound after the launch took it.
+    canvas.dns[CANVAS_SSO] = ["1.2.3.5"]
+    assert launch(client, canvas).status_code == 302
+    canvas.dns[CANVAS_SCHOOL] = ["1.2.3.6", "127.0.0.1"]
+    finish(client, Attempt.objects.get(), django_capture_on_commit_callbacks)
+    line = LtiLineItem.objects.get()
+    assert line.score_sent_at is None
+    assert "resolves to 1.2.3.6, 127.0.0.1" in line.last_error
+    assert canvas.scores == []
+    assert not [c for c in canvas.connections if c[0] == CANVAS_SCHOOL]
+
+
+def test_withdrawing_an_approval_takes_effect_at_once(
+    client: Client,
+    admin_client: Client,
+    canvas: Platform,
+    canvas_registered: LtiPlatform,
+    program: Any,
+) -> None:
+    assert launch(client, canvas).status_code == 302
+    assert LtiPlatform.objects.get().key_set is not None
+    # The administrator withdraws sso.canvaslms.com (the URLs must leave it too).
+    issuer = CANVAS_FORM["issuer"]
+    urls = {
+        "auth_login_url": f"{issuer}/auth",
+        "auth_token_url": f"{issuer}/token",
+        "key_set_url": f"{issuer}/jwks",
+    }
+    response = admin_registers(
+        admin_client, program, CANVAS_SCHOOL, platform=canvas_registered, **urls
+    )
+    assert response.status_code == 302
+    assert LtiPlatform.objects.get().key_set is None  # not trusted for its ten minutes
+    canvas.endpoints = issuer
+    canvas.connections.clear()
+    assert KEYS_NOT_CHECKED in refused_launch(client, canvas)
+    assert canvas.connections == []  # canvas.instructure.com does not resolve in this test
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (f"https://{CANVAS_SSO}", "without scheme, port, path or wildcard"),
+        (f"{CANVAS_SSO}:443", "without scheme, port, path or wildcard"),
+        (f"{CANVAS_SSO}/api", "without scheme, port, path or wildcard"),
+        ("*.instructure.com", "without scheme, port, path or wildcard"),
+        (".instructure.com", "without scheme, port, path or wildcard"),
+        (f"user@{CANVAS_SSO}", "without scheme, port, path or wildcard"),
+        ("canvas_lms.example", "without scheme, port, path or wildcard"),
+        ("[2606:4700::1111]", "without scheme, port, path or wildcard"),
+        ("127.0.0.1", "not a private or local address"),
+        ("10.0.0.5", "not a private or local address"),
+        ("169.254.169.254", "not a private or local address"),
+        ("::1", "not a private or local address"),
+        ("localhost", "enter a full host name"),
+        ("2130706433", "enter a full host name"),
+        ("10.0.0.256", "enter a full host name"),
+    ],
+    ids=[
+        "scheme",
+        "port",
+        "path",
+        "wildcard",
+        "leading-dot",
+        "user",
+        "underscore",
+        "bracketed-ipv6",
+        "loopback",
+        "private",
+        "link-local",
+        "ipv6-loopback",
+        "single-label",
+        "numeric",
+        "numeric-label",
+    ],
+)
+def test_the_admin_refuses_a_malformed_host_entry(
+    admin_client: Client, canvas: Platform, program: Any, entry: str, message: str
+) -> None:
+    response = admin_registers(admin_client, program, f"{CANVAS_SSO}\n{entry}")
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not LtiPlatform.objects.exists()
+
+
+def test_the_admin_keeps_each_host_once_in_lower_case(
+    admin_client: Client, canvas: Platform, program: Any
+) -> None:
+    hosts = f"  {CANVAS_SSO.upper()}\r\n{CANVAS_SSO}\n\n2606:4700::1111\n{CANVAS_SCHOOL}"
+    assert admin_registers(admin_client, program, hosts).status_code == 302
+    assert LtiPlatform.objects.get().approved_host_names() == (
+        CANVAS_SSO,
+        "2606:4700::1111",
+        CANVAS_SCHOOL,
+    )
+
+
+def test_another_programs_approved_hosts_change_nothing_for_this_program(
+    client: Client, canvas_registered: LtiPlatform, other_program: Any
+) -> None:
+    other = MembershipFactory(program=other_program, role=Role.INSTRUCTOR).user
+    client.force_login(other)
+    form = CANVAS_FORM | {"client_id": "southgate-client"}
+    response = client.post("/programs/southgate/lti/", form)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count(MUST_APPROVE) == 3  # one for each URL, as for any program
+    for leak in ("Northfield", CANVAS_SCHOOL, "already"):
+        assert leak not in html
+    assert LtiPlatform.objects.count() == 1
 
 
 # --- F6: azp, and the state bound to the browser ---------------------------------------

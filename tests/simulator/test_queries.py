@@ -114,6 +114,8 @@ def test_a_choice_runs_a_fixed_number_of_statements(client, resident, bundled) -
     client.force_login(resident)
     attempt = start(client, SARCOMA, Mode.PRACTICE)
     url = reverse("simulator:choose", args=[attempt.pk])
+    # The page first, as a resident sees it: a worker parses a version's documents once.
+    queries(client, reverse("simulator:play", args=[attempt.pk]))
     lock = 1 if connection.features.has_select_for_update else 0
     counts = [
         statements(client, url, {"seq": str(seq), "option": [picked]})
