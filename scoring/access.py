@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -32,44 +32,47 @@ def program_residents(program: Program) -> QuerySet:
     return get_user_model().objects.filter(Q(pk__in=by_role) | Q(pk__in=on_cohort)).values("pk")
 
 
-def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[Score]:
-    """Scores (under the current rubric) a program may count: finished
-    attempts on its own or the bundled cases, started from none of another
-    program's assignments, and finished while the resident was enrolled.
-
-    Enrolled means on `cohort` (when given), or else holding the program's
-    resident role, at the time the attempt finished. A resident of two programs is counted by each only for what
-    they did as its resident: every aggregate and export of a program goes
-    through here, so nothing another program's residents did elsewhere leaks.
+def counted_by(attempt: Model) -> list[tuple[int, int | None]]:
+    """(program id, cohort id or None) for every program that counts this
+    finished attempt, and every cohort of it: the program's own or a bundled
+    case, not started from another program's assignment; the program counts
+    it when the resident held its resident role as the attempt finished, a
+    cohort when the resident was on it then. Two queries (the attempt comes
+    with its case), and the same answer whenever it is asked, so a rescore
+    counts exactly as the score did.
     """
-    finished = OuterRef("attempt__finished_at")
-    if cohort is not None:
-        enrolled = Exists(
-            CohortMember.objects.filter(
-                Q(removed_at__isnull=True) | Q(removed_at__gte=finished),
-                cohort=cohort,
-                user=OuterRef("attempt__user"),
-                added_at__lte=finished,
-            )
-        )
-    else:
-        # Joining a cohort gives the resident role first (scoring.roster.enrol),
-        # so the role's start is when the resident joined the program.
-        enrolled = Exists(
-            Membership.objects.filter(
-                program=program,
-                role=Role.RESIDENT,
-                user=OuterRef("attempt__user"),
-                created__lte=finished,
-            )
-        )
+    finished = attempt.finished_at
+    # The case's program, if it has one, and the program of the assignment the
+    # attempt was started from, if any, are the only programs that may count it.
+    case_program = attempt.case_version.case.program_id
+    program_is = [Q(program=case_program)] if case_program is not None else []
+    cohort_is = [Q(cohort__program=case_program)] if case_program is not None else []
+    if attempt.assignment_id is not None:
+        program_is.append(Q(program__cohorts__assignments=attempt.assignment_id))
+        cohort_is.append(Q(cohort__program__cohorts__assignments=attempt.assignment_id))
+    programs = Membership.objects.filter(
+        *program_is, user=attempt.user_id, role=Role.RESIDENT, created__lte=finished
+    ).values_list("program", flat=True)
+    cohorts = CohortMember.objects.filter(
+        Q(removed_at__isnull=True) | Q(removed_at__gte=finished),
+        *cohort_is,
+        user=attempt.user_id,
+        added_at__lte=finished,
+    ).values_list("cohort__program", "cohort")
+    return [(p, None) for p in set(programs)] + sorted(set(cohorts))
+
+
+def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[Score]:
+    """Scores (under the current rubric) a program may count, or one of its
+    cohorts: see counted_by, whose answer is stored with every score
+    (CountedScore). A resident of two programs is counted by each only for
+    what they did as its resident: every aggregate and export of a program
+    goes through here, so nothing another program's residents did elsewhere
+    leaks."""
     return Score.objects.filter(
-        Q(attempt__case_version__case__program=program)
-        | Q(attempt__case_version__case__program__isnull=True),
-        Q(attempt__assignment__isnull=True) | Q(attempt__assignment__cohort__program=program),
-        enrolled,
+        counted_by__program=program,
+        counted_by__cohort=cohort,
         rubric_version=RUBRIC_VERSION,
-        attempt__finished_at__isnull=False,
     )
 
 

@@ -43,6 +43,37 @@ class Score(models.Model):
         return f"{self.score} for attempt {self.attempt_id} (rubric v{self.rubric_version})"
 
 
+class CountedScore(models.Model):
+    """One program (and, with ``cohort``, one of its cohorts) that counts a
+    score: written with the score, from who the resident was when the
+    attempt finished (scoring.access.counted_by), so every program page
+    joins one indexed table instead of re-deriving enrolment per row."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="counted_by")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        "scoring.Cohort", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "cohort"], name="counted_score_scope")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["score", "program"],
+                condition=models.Q(cohort__isnull=True),
+                name="counted_score_once_per_program",
+            ),
+            models.UniqueConstraint(
+                fields=["score", "cohort"],
+                condition=models.Q(cohort__isnull=False),
+                name="counted_score_once_per_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"score {self.score_id} counted by program {self.program_id}"
+
+
 class StepOutcome(models.Model):
     """One algorithm step's verdict in one score: a row per step, so mastery
     ("which steps does this resident miss?") is an aggregate query."""

@@ -12,7 +12,9 @@ from django.db import transaction
 
 from cases import schema
 from scoring import items, rubric
+from scoring.access import counted_by
 from scoring.models import (
+    CountedScore,
     DecisionOutcome,
     LtiLineItem,
     OptionPick,
@@ -46,6 +48,10 @@ def attempt_score(
         score=result.score,
         critical_errors=len(result.critical_errors),
         result=result.to_dict(),
+    )
+    CountedScore.objects.bulk_create(
+        CountedScore(score=score, program_id=program, cohort_id=cohort)
+        for program, cohort in counted_by(attempt)
     )
     algorithm_id = attempt.case_version.algorithm_version.algorithm_id
     StepOutcome.objects.bulk_create(

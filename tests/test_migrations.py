@@ -15,8 +15,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from cases.models import CaseVersion
+from scoring.access import program_scores
 from scoring.models import Cohort, CohortMember, LtiPlatform, Score
 from simulator.accounts.models import LoginFailure, Membership, Program, Role
 from simulator.models import Attempt
@@ -69,7 +71,7 @@ def test_a_populated_database_keeps_every_row_through_the_move() -> None:
         key_set_url="https://lms.kept.example/jwks",
     )
     attempt = old.get_model("simulator", "Attempt").objects.create(
-        user=user, case_version_id=version_id, mode="practice"
+        user=user, case_version_id=version_id, mode="practice", finished_at=timezone.now()
     )
     old.get_model("scoring", "Score").objects.create(
         attempt=attempt, rubric_version=1, score=80, critical_errors=0, result={}
@@ -86,3 +88,7 @@ def test_a_populated_database_keeps_every_row_through_the_move() -> None:
     assert Attempt.objects.get(user__username="kept").case_version_id == version_id
     assert Score.objects.get(attempt__user__username="kept").score == 80
     assert list(program.cases.all()) == []  # the reverse relation from cases works too
+    # Who counts each stored score was worked out for the scores already there.
+    cohort = Cohort.objects.get(program=program)
+    assert program_scores(program).get().score == 80
+    assert program_scores(program, cohort).get().score == 80

@@ -19,11 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case
-from scoring import items
+from scoring import items, rubric
 from scoring.models import (
     Assignment,
     Cohort,
     CohortMember,
+    CountedScore,
     DecisionOutcome,
     Mode,
     OptionPick,
@@ -62,7 +63,7 @@ def _paths(case: Case) -> list[dict[str, Any]]:
     doc, algorithm = version.parsed, version.algorithm_version.parsed
     found = []
     for path in engine.all_paths(doc, limit=40):
-        result = engine.score_state(doc, algorithm, path.state)
+        result = rubric.score(algorithm, doc, path.state.taken, path.state.facts)
         data = result.to_dict()
         choices = [(i, path.state.visited[i], c) for i, c in enumerate(path.choices)]
         found.append(
@@ -157,6 +158,13 @@ def _batch(size, users, cases, paths, cohort_of, rng, now) -> None:
             result=path["result"],
         )
         for attempt, (_, _, path, _, _) in zip(created, planned, strict=True)
+    )
+    # Every seeded resident joined the program and one cohort before playing,
+    # and plays bundled cases: both count every score (scoring.access.counted_by).
+    CountedScore.objects.bulk_create(
+        CountedScore(score=score, program_id=cohort_of[user.pk].cohort.program_id, cohort_id=cohort)
+        for score, (user, _, _, _, _) in zip(scores, planned, strict=True)
+        for cohort in (None, cohort_of[user.pk].cohort_id)
     )
     StepOutcome.objects.bulk_create(
         StepOutcome(
