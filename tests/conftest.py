@@ -7,15 +7,26 @@ belongs to no program. Every view's tests use them to show who is refused.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Sequence
+from datetime import datetime
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from cases.models import Case
+from scoring.models import Assignment
 from simulator.accounts.models import Program, Role
-from tests.factories import MembershipFactory, ProgramFactory, UserFactory
+from simulator.models import Attempt
+from tests.factories import (
+    REFERENCE,
+    AttemptFactory,
+    MembershipFactory,
+    ProgramFactory,
+    UserFactory,
+    the_test_case,
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -81,3 +92,37 @@ def bundled(db: None) -> None:
 
     sources, _ = read_sources([CONTENT])
     content_import(sources)
+
+
+# --- the small test case of tests/cases/valid, and attempts played on it ------------------
+
+
+@pytest.fixture
+def case(db: None) -> Case:
+    return the_test_case()
+
+
+Play = Callable[..., Attempt]
+
+
+@pytest.fixture
+def play(case: Case) -> Play:
+    """Play a path through the services (AttemptFactory), on the test case or `on`."""
+
+    def _play(
+        user: Any,
+        choices: Sequence[Sequence[str]] = REFERENCE,
+        *,
+        assignment: Assignment | None = None,
+        finished_at: datetime | None = None,
+        on: Case | None = None,
+    ) -> Attempt:
+        return AttemptFactory(
+            user=user,
+            case_version=(on or case).published,
+            choices=choices,
+            assignment=assignment,
+            finished_at=finished_at,
+        )
+
+    return _play

@@ -23,9 +23,6 @@ from tests.factories import (
     import_test_content,
 )
 
-# The program tests' small case and their way of playing it, for the probes here.
-from tests.scoring.conftest import case, play  # noqa: F401
-
 SECRET = "home-secret-case"
 SAME_PROGRAM = "resident of another cohort"
 

@@ -40,7 +40,6 @@ from tests.factories import (
     MembershipFactory,
     UserFactory,
 )
-from tests.scoring import conftest as scoring_fixtures
 from tests.scoring import test_lti as harness
 from tests.scoring.test_lti import (
     CLIENT_ID,
@@ -56,11 +55,10 @@ from tests.scoring.test_lti import (
 
 pytestmark = pytest.mark.django_db
 
-# The simulated platform, its registration and the test case, shared with the LTI tests.
+# The simulated platform and its registration, shared with the LTI tests.
 tool_key = harness.tool_key
 platform = harness.platform
 registered = harness.registered
-case = scoring_fixtures.case
 
 KEYS_NOT_CHECKED = "keys could not be checked; try again later."
 
