@@ -14,6 +14,11 @@ from cases.yamlmap import Path
 
 Found = tuple[Path, str]
 
+NO_ACTION = (
+    "every option does something the rubric can judge: name at least one action; to "
+    "choose to wait, name a waiting action such as wait.watchful_waiting"
+)
+
 
 def _citations(
     path: Path, keys: list[str], references: Set[str], required: bool
@@ -49,17 +54,33 @@ def check_library(library: Library) -> Iterator[Found]:
                 )
 
 
+def _facts(path: Path, listed: list[str], facts: Set[str], actions: Set[str]) -> Iterator[Found]:
+    for j, fact in enumerate(listed):
+        if fact not in facts and fact not in actions:
+            kind = "action" if "." in fact else "finding"
+            yield (*path, j), f"'{fact}' is not a declared {kind}"
+
+
 def check_algorithm(algorithm: Algorithm, references: Set[str]) -> Iterator[Found]:
     actions = set(algorithm.actions)
     facts = set(algorithm.findings)
     yield from _citations((), algorithm.citations, references, required=True)
+    for key, action in algorithm.actions.items():
+        path: Path = ("actions", key)
+        if action.rationale is None:
+            yield (
+                (*path, "rationale"),
+                "say why this action is or is not done: it explains a verdict of not "
+                "indicated, premature or low value",
+            )
+        yield from _citations(path, action.citations, references, required=False)
 
     step_keys = Counter(step.key for step in algorithm.steps)
     for i, step in enumerate(algorithm.steps):
-        path: Path = ("steps", i)
+        path = ("steps", i)
         if step_keys[step.key] > 1:
             yield (*path, "key"), f"step key '{step.key}' is used twice"
-        for part in ("actions", "alternatives"):
+        for part in ("actions", "alternatives", "low_value", "before"):
             for j, action in enumerate(getattr(step, part)):
                 if action not in actions:
                     yield (*path, part, j), f"'{action}' is not in the algorithm's actions"
@@ -77,10 +98,11 @@ def check_algorithm(algorithm: Algorithm, references: Set[str]) -> Iterator[Foun
         path = ("harms", i)
         if harm_keys[harm.key] > 1:
             yield (*path, "key"), f"harm key '{harm.key}' is used twice"
-        for part in ("actions", "unless_after"):
-            for j, action in enumerate(getattr(harm, part)):
-                if action not in actions:
-                    yield (*path, part, j), f"'{action}' is not in the algorithm's actions"
+        for j, action in enumerate(harm.actions):
+            if action not in actions:
+                yield (*path, "actions", j), f"'{action}' is not in the algorithm's actions"
+        yield from _facts((*path, "after"), harm.after, facts, actions)
+        yield from _facts((*path, "unless_after"), harm.unless_after, facts, actions)
         yield from _condition((*path, "when"), harm.when, facts, actions)
         yield from _citations(path, harm.citations, references, required=True)
 
@@ -214,6 +236,9 @@ def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) ->
         for i, finding in enumerate(items):
             if finding.key and finding.key not in facts:
                 yield (*path, i, "key"), f"'{finding.key}' is not a declared finding"
+            for j, action in enumerate(finding.done):
+                if action not in actions:
+                    yield (*path, i, "done", j), f"'{action}' is not in the algorithm's actions"
 
     yield from findings(("patient", "findings"), case.patient.findings)
     if case.start not in stages:
@@ -233,6 +258,8 @@ def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) ->
             yield from _decision((*path, "decision"), stage.decision, stages, facts, actions)
             for i, option in enumerate(stage.decision.options):
                 option_path = (*path, "decision", "options", i)
+                if not option.actions:
+                    yield (*option_path, "actions"), NO_ACTION
                 yield from _citations(option_path, option.citations, references, required=True)
 
     edges = stage_edges(case)

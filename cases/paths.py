@@ -137,7 +137,7 @@ def explore(case: Case, algorithm: Algorithm, *, limit: int = 500) -> Exploratio
     found = engine.all_paths(case, limit=limit)
     scored: list[tuple[engine.Path, int, tuple[Harmful, ...]]] = []
     for path in found:
-        result = score(algorithm, case, path.state.taken, path.state.facts)
+        result = score(algorithm, case, path.state.points, path.state.taken)
         harms = tuple(_harmful(case, algorithm, result.actions))
         scored.append((path, result.score, harms))
     best = max((points for _, points, _ in scored), default=None)

@@ -167,8 +167,20 @@ ALWAYS = Condition()
 
 
 class Weight(StrEnum):
+    """How much a step matters. Missing a critical step is a critical error;
+    an optional one earns credit when done and costs nothing when not."""
+
+    critical = "critical"
     essential = "essential"
     recommended = "recommended"
+    optional = "optional"
+
+
+# A step's weight: a named one, or a number of points an author chooses.
+StepWeight = Weight | Annotated[float, Field(gt=0, le=100)]
+
+# A fact is what conditions test: a finding key (no dot) or an action key (a dot).
+Fact = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]*$", max_length=80)]
 
 
 class Severity(StrEnum):
@@ -186,18 +198,30 @@ class Severity(StrEnum):
 class Action(Document):
     label: Text
     description: Line = ""
+    # Why this action is or is not done: shown when it is judged not indicated,
+    # premature or low value, with its own sources rather than the algorithm's.
+    rationale: Markdown | None = None
+    citations: Citations
 
 
 class Step(Document):
     key: Key
     title: Text
-    actions: list[ActionKey] = Field(min_length=1)  # preferred: full credit
-    alternatives: list[ActionKey] = Field(default_factory=list)  # acceptable: partial credit
+    actions: list[ActionKey] = Field(min_length=1)  # preferred: indicated, full credit
+    alternatives: list[ActionKey] = Field(default_factory=list)  # acceptable: meets the step
+    low_value: list[ActionKey] = Field(default_factory=list)  # not first-line: meets nothing
     when: Condition = ALWAYS
-    weight: Weight = Weight.recommended
+    weight: StepWeight = Weight.recommended
+    # The window in which the step is on time: the decision at which it became
+    # due and ``within`` decisions more, and before any ``before`` action.
+    within: int = Field(default=0, ge=0, le=50)
+    before: list[ActionKey] = Field(default_factory=list)
     after: list[Key] = Field(default_factory=list)  # steps that should come first
     rationale: Markdown
     citations: Citations
+
+    def meets(self, action: str) -> bool:
+        return action in self.actions or action in self.alternatives
 
 
 class Harm(Document):
@@ -205,12 +229,21 @@ class Harm(Document):
     title: Text
     actions: list[ActionKey] = Field(min_length=1)
     when: Condition = ALWAYS
-    # The harm is the action taken *before* any of these (e.g. excision before
-    # a biopsy); empty means the action is harmful whenever ``when`` holds.
-    unless_after: list[ActionKey] = Field(default_factory=list)
+    # Facts (findings or actions): the harm is the action taken once any
+    # ``after`` fact is known, and *before* any ``unless_after`` fact (e.g.
+    # excision before a biopsy). Empty lists put no limit.
+    after: list[Fact] = Field(default_factory=list)
+    unless_after: list[Fact] = Field(default_factory=list)
     severity: Severity
     rationale: Markdown
     citations: Citations
+
+
+class Extends(Document):
+    """The algorithm version a topic variant builds on."""
+
+    algorithm: Key
+    version: int | None = Field(default=None, ge=1)  # the newest when left out
 
 
 class Algorithm(Document):
@@ -219,7 +252,10 @@ class Algorithm(Document):
     title: Text
     topic: Text
     summary: Markdown
-    citations: Citations  # for verdicts on the algorithm as a whole ("not indicated")
+    # Set on a variant: the stored document is the base with the variant's
+    # additions and overrides applied (cases.extends), so it never changes.
+    extends: Extends | None = None
+    citations: Citations  # the algorithm's main sources, shown with its summary
     findings: dict[Key, Text] = Field(min_length=1)  # finding key -> what it means
     actions: dict[ActionKey, Action] = Field(min_length=1)
     steps: list[Step] = Field(min_length=1)
@@ -261,6 +297,9 @@ class Finding(Document):
     range: Line = ""  # reference range, as printed on a lab report
     flag: Flag | None = None
     report: str = ""  # Markdown: an imaging or pathology report
+    # Actions this finding shows were already done (films brought to the
+    # visit): they count as done before the first decision.
+    done: list[ActionKey] = Field(default_factory=list)
 
     @field_validator("value", "range", mode="before")
     @classmethod
@@ -281,6 +320,9 @@ Next = Key | list[Route]
 class Option(Document):
     key: Key
     label: Text
+    # Every option does something, if only deliberately waiting (wait.*):
+    # cases.checks requires one. Not a shape rule, so that case versions
+    # stored before rubric version 2 still load.
     actions: list[ActionKey] = Field(default_factory=list)
     next: Next | None = None
     feedback: Markdown
@@ -388,3 +430,14 @@ class TakenAction:
     option: str
     # Findings and actions known before the choice that performed this action.
     facts_before: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DecisionPoint:
+    """One decision as the learner met it: what was known when it was shown,
+    and the actions its options offered. Steps become due on these."""
+
+    index: int
+    stage: str
+    known: frozenset[str]
+    offered: frozenset[str]

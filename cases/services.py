@@ -63,9 +63,16 @@ def latest_references() -> dict[str, dict]:
     return found
 
 
+# The largest number a version column holds (PostgreSQL's integer): a file may
+# pin or extend any number, and one beyond it is simply not stored.
+MAX_VERSION = 2_147_483_647
+
+
 def algorithm_version(slug: str, number: int | None) -> models.AlgorithmVersion | None:
     versions = models.AlgorithmVersion.objects.filter(algorithm__slug=slug)
     if number is not None:
+        if not 1 <= number <= MAX_VERSION:
+            return None
         return versions.filter(number=number).first()
     return versions.order_by("-number").first()
 
@@ -77,9 +84,13 @@ def stored_context(references: Mapping[str, dict] | None = None) -> Context:
         version = algorithm_version(slug, number)
         return version.parsed if version else None
 
+    def newest(slug: str) -> int | None:
+        version = algorithm_version(slug, None)
+        return version.number if version else None
+
     if references is None:
         references = latest_references()
-    return Context(references=frozenset(references), algorithm=lookup)
+    return Context(references=frozenset(references), algorithm=lookup, newest_version=newest)
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,41 @@ def _next_version(manager, **values) -> tuple[object, bool]:
     return manager.create(number=(latest.number + 1 if latest else 1), **values), True
 
 
+def _bases_first(
+    algorithms: Sequence[tuple[Source, schema.Algorithm]],
+) -> list[tuple[Source, schema.Algorithm]]:
+    """The batch's algorithms with each variant after the base it extends, if
+    that is in the batch too, so the base's version number is known first."""
+    by_slug = {algorithm.slug: (source, algorithm) for source, algorithm in algorithms}
+    ordered: list[tuple[Source, schema.Algorithm]] = []
+    placed: set[str] = set()
+
+    def place(source: Source, algorithm: schema.Algorithm) -> None:
+        if algorithm.slug in placed:
+            return
+        placed.add(algorithm.slug)
+        base = algorithm.extends.algorithm if source.extends and algorithm.extends else None
+        if base in by_slug:
+            place(*by_slug[base])
+        ordered.append((source, algorithm))
+
+    for source, algorithm in algorithms:
+        place(source, algorithm)
+    return ordered
+
+
+def _extending_as_stored(
+    source: Source, algorithm: schema.Algorithm, numbers: Mapping[str, int]
+) -> schema.Algorithm:
+    """A variant extending its base's newest version records the number that base
+    was stored as by this import (the validator could only foresee it)."""
+    written = source.extends
+    if written is None or written.version is not None or written.algorithm not in numbers:
+        return algorithm
+    extends = schema.Extends(algorithm=written.algorithm, version=numbers[written.algorithm])
+    return algorithm.model_copy(update={"extends": extends})
+
+
 @transaction.atomic
 def content_import(
     sources: Sequence[Source], *, unreadable: Sequence[Problem] = ()
@@ -153,7 +199,9 @@ def content_import(
 
     All or nothing: if any file has a problem, nothing is written. Imported
     cases are published at once: their review happened where the files are
-    kept (a pull request to the content folder).
+    kept (a pull request to the content folder). An algorithm variant is
+    stored as the validator merged it onto its base (``cases.extends``), after
+    that base when both are imported together.
     """
     report = validate(sources, stored_context())
     report.problems = sorted([*unreadable, *report.problems])
@@ -172,7 +220,9 @@ def content_import(
         result.items.append(Imported("library", library.slug, version.number, created))
 
     references = latest_references()
-    for _, algorithm in report.documents(schema.Algorithm):
+    numbers: dict[str, int] = {}  # slug -> the version this import stored it as
+    for source, algorithm in _bases_first(report.documents(schema.Algorithm)):
+        algorithm = _extending_as_stored(source, algorithm, numbers)
         row, _ = models.Algorithm.objects.update_or_create(
             slug=algorithm.slug, defaults={"title": algorithm.title, "topic": algorithm.topic}
         )
@@ -184,6 +234,7 @@ def content_import(
             references=cited,
             content_hash=content_hash(document, cited),
         )
+        numbers[algorithm.slug] = version.number
         result.items.append(Imported("algorithm", algorithm.slug, version.number, created))
 
     for _, case in report.documents(schema.Case):

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cases import checks
-from cases.schema import DOCUMENT_MODELS, Algorithm, Case, Library, ParsedDocument
+from cases.extends import Resolved, resolve
+from cases.schema import DOCUMENT_MODELS, Algorithm, Case, Extends, Library, ParsedDocument
 from cases.yamlmap import Located, Path, YamlProblem, load
 
 MAX_BYTES = 2_000_000  # a case is a few tens of kilobytes; anything this big is a mistake
@@ -48,10 +49,27 @@ class Source:
     text: str
     located: Located | None = None
     document: ParsedDocument | None = None
+    # An algorithm variant: its ``extends`` as written, and once merged onto its
+    # base, how the merged document's paths lead back to this file.
+    extends: Extends | None = None
+    variant: Resolved | None = None
 
     def problem(self, path: Path, message: str) -> Problem:
         line = self.located.line_of(path) if self.located else 1
         return Problem(self.name, line, field_name(path), message)
+
+    def document_problem(self, path: Path, message: str) -> Problem:
+        """A problem at ``path`` of the parsed document. A variant's document is
+        merged onto its base: the problem goes to the line of this file the path
+        came from, or to ``extends`` when the path is the base's, unchanged."""
+        if self.variant is None:
+            return self.problem(path, message)
+        origin = self.variant.origin(path)
+        if origin is None:
+            return self.problem(
+                ("extends",), f"{field_name(path)}, from {self.variant.base}: {message}"
+            )
+        return self.problem(origin, message)
 
 
 # Resolves an algorithm already stored (slug, pinned version or None for the latest).
@@ -60,10 +78,12 @@ AlgorithmLookup = Callable[[str, int | None], Algorithm | None]
 
 @dataclass
 class Context:
-    """What is already stored and may be cited or pinned by the files checked."""
+    """What is already stored and may be cited, pinned or extended by the files checked."""
 
     references: frozenset[str] = frozenset()
     algorithm: AlgorithmLookup = lambda slug, version: None  # noqa: E731
+    # The number of the newest stored version of an algorithm, None if none is.
+    newest_version: Callable[[str], int | None] = lambda slug: None  # noqa: E731
 
 
 @dataclass
@@ -118,6 +138,8 @@ def parse(source: Source) -> list[Problem]:
     if model is None:
         kinds = ", ".join(DOCUMENT_MODELS)
         return [source.problem(("document",), f"say which document this is: one of {kinds}")]
+    if model is Algorithm and data.get("extends") is not None:
+        return _parse_extends(source, data)
     try:
         source.document = model.model_validate(data)
     except ValidationError as error:
@@ -125,8 +147,33 @@ def parse(source: Source) -> list[Problem]:
     return []
 
 
-def _schema_problems(source: Source, error: ValidationError) -> list[Problem]:
-    data = source.located.data if source.located else None
+class _Variant(BaseModel):
+    """Reads only a variant's ``extends``: the rest is checked once merged onto its base."""
+
+    model_config = ConfigDict(extra="ignore")
+    extends: Extends
+
+
+def _parse_extends(source: Source, data: dict) -> list[Problem]:
+    """Read a variant's ``extends``; ``validate`` merges it onto its base later."""
+    if not isinstance(data["extends"], dict):
+        message = "name the algorithm this one builds on as 'algorithm: SLUG' (and 'version: N')"
+        return [source.problem(("extends",), message)]
+    try:
+        source.extends = _Variant.model_validate(data).extends
+    except ValidationError as error:
+        return _schema_problems(source, error)
+    return []
+
+
+def _schema_problems(
+    source: Source, error: ValidationError, data: object = None, merged: bool = False
+) -> list[Problem]:
+    """The schema's errors at their lines: in the file's own data, or in ``data``
+    (a variant merged onto its base) when ``merged``."""
+    locate = source.document_problem if merged else source.problem
+    if not merged:
+        data = source.located.data if source.located else None
     located = [(item, *_data_path(data, item["loc"])) for item in error.errors()]
     # A value that may take one of several shapes (a stage key or a list of routes)
     # fails once per shape; where the author's shape has a real problem, report that
@@ -141,7 +188,7 @@ def _schema_problems(source: Source, error: ValidationError) -> list[Problem]:
             message = "required"
         else:
             message = _message(path, item)
-        problem = source.problem(path, message)
+        problem = locate(path, message)
         found.setdefault(problem.field, problem)  # otherwise keep the first shape's problem
     return list(found.values())
 
@@ -212,12 +259,29 @@ def validate(sources: Sequence[Source], context: Context | None = None) -> Repor
             seen_keys.setdefault(ref.key, source.name)
             references.add(ref.key)
 
+    # Every algorithm of the batch by slug (the first, when two share one), variants
+    # included: a variant is merged onto its base, which may be in the batch too.
+    candidates = [s for s in report.sources if isinstance(s.document, Algorithm) or s.extends]
+    batch: dict[str, Source] = {}
+    for source in candidates:
+        if (slug := _raw_slug(source)) is not None:  # else the schema reports the slug
+            report.problems += _duplicate_slug(source, slug, batch)
+            batch.setdefault(slug, source)
+    variants = _Variants(report.sources, batch, context)
+    report.problems += variants.merge(candidates)
+
     algorithms: dict[str, Algorithm] = {}
-    for source, algorithm in report.documents(Algorithm):
-        report.problems += _duplicate_slug(source, algorithm.slug, algorithms)
-        algorithms[algorithm.slug] = algorithm
-        found = checks.check_algorithm(algorithm, references)
-        report.problems += [source.problem(p, m) for p, m in found]
+    for source in candidates:
+        algorithm = source.document
+        if not isinstance(algorithm, Algorithm):
+            continue  # a variant that did not merge: its problems are reported
+        algorithms.setdefault(algorithm.slug, algorithm)
+        found = list(checks.check_algorithm(algorithm, references))
+        if (base := variants.batch_bases.get(id(source))) is not None and source.variant:
+            # What the variant keeps of a base in the batch is reported in the base's file.
+            own = set(checks.check_algorithm(base, references))
+            found = [f for f in found if f not in own or source.variant.origin(f[0]) is not None]
+        report.problems += [source.document_problem(p, m) for p, m in found]
 
     broken_algorithms = {d.get("slug") for d in _rejected(report.sources, "algorithm")}
     cases: dict[str, Case] = {}
@@ -235,6 +299,130 @@ def validate(sources: Sequence[Source], context: Context | None = None) -> Repor
 
     report.problems.sort()
     return report
+
+
+def _raw_slug(source: Source) -> str | None:
+    """The slug of a parsed document, or as written in a variant not yet merged."""
+    if source.document is not None:
+        return source.document.slug
+    data = source.located.data if source.located else None
+    slug = data.get("slug") if isinstance(data, dict) else None
+    return slug if isinstance(slug, str) else None
+
+
+class _Variants:
+    """Merges each variant of a batch onto its base, bases first whatever the file
+    order: a base in the batch (its newest version, unless the variant pins one
+    already stored) or one stored."""
+
+    def __init__(self, sources: Sequence[Source], batch: dict[str, Source], context: Context):
+        self.batch = batch
+        self.context = context
+        self.problems: list[Problem] = []
+        self.done: set[int] = set()
+        self.path: list[Source] = []  # the variants being merged, each extending the next
+        self.batch_bases: dict[int, Algorithm] = {}  # id of a variant -> its base in the batch
+        # Slugs of algorithms the schema rejected (not variants, which are merged
+        # later): their problems are reported already.
+        self.rejected = {
+            str(data.get("slug"))
+            for source in sources
+            if source.extends is None
+            for data in _rejected([source], "algorithm")
+        }
+
+    def merge(self, sources: Sequence[Source]) -> list[Problem]:
+        for source in sources:
+            if source.extends is not None:
+                self.resolve(source)
+        return self.problems
+
+    def resolve(self, source: Source) -> None:
+        if id(source) in self.done:
+            return
+        self.path.append(source)
+        try:
+            self._merge(source)
+        finally:
+            self.path.pop()
+            self.done.add(id(source))
+
+    def _merge(self, source: Source) -> None:
+        assert source.extends is not None and source.located is not None  # noqa: S101
+        data = source.located.data
+        assert isinstance(data, dict)  # noqa: S101 -- parse() read extends from it
+        if source.extends.algorithm == data.get("slug"):
+            message = "an algorithm cannot extend itself: name the algorithm this one builds on"
+            self.problems.append(source.problem(("extends", "algorithm"), message))
+            return
+        found = self._base(source, source.extends)
+        if found is None:
+            return
+        base, version = found
+        source.variant = resolved = resolve(data, base, version)
+        if resolved.problems:
+            self.problems += [source.problem(p, m) for p, m in resolved.problems]
+            return
+        try:
+            source.document = Algorithm.model_validate(resolved.data)
+        except ValidationError as error:
+            self.problems += _schema_problems(source, error, resolved.data, merged=True)
+
+    def _base(self, source: Source, wanted: Extends) -> tuple[Algorithm, int] | None:
+        """The base and its version number; None, with any problem recorded, if
+        there is none to merge onto."""
+        slug, number = wanted.algorithm, wanted.version
+        if number is not None and (stored := self.context.algorithm(slug, number)):
+            return stored, number
+        newest = self.context.newest_version(slug)
+        in_batch = self.batch.get(slug)
+        if in_batch is not None:
+            on_path = [i for i, s in enumerate(self.path) if s is in_batch]
+            if on_path:
+                self._loop(self.path[on_path[0] :])
+                return None
+            if in_batch.extends is not None:
+                self.resolve(in_batch)
+            base = in_batch.document
+            if not isinstance(base, Algorithm):
+                return None  # the base's own problems are reported
+            newest = self._number_in_batch(base)
+            if number is None or number == newest:
+                self.batch_bases[id(source)] = base
+                return base, newest
+        elif slug in self.rejected:
+            return None  # the base's own problems are reported
+        elif number is None and (stored := self.context.algorithm(slug, None)):
+            return stored, newest or 1
+        if number is not None and newest is not None:
+            message = f"algorithm '{slug}' has no version {number}; the newest is {newest}"
+            self.problems.append(source.problem(("extends", "version"), message))
+        else:
+            message = f"no algorithm '{slug}' in these files or already imported"
+            self.problems.append(source.problem(("extends", "algorithm"), message))
+        return None
+
+    def _number_in_batch(self, base: Algorithm) -> int:
+        """The version the batch's ``base`` is stored as on import: the newest
+        stored one if it is unchanged, else the next."""
+        newest = self.context.newest_version(base.slug)
+        if newest is None:
+            return 1
+        stored = self.context.algorithm(base.slug, None)
+        same = stored is not None and _canonical(stored) == _canonical(base)
+        return newest if same else newest + 1
+
+    def _loop(self, loop: list[Source]) -> None:
+        slugs = [_raw_slug(s) or "?" for s in loop]
+        for i, source in enumerate(loop):
+            chain = " extends ".join([*slugs[i:], *slugs[:i], slugs[i]])
+            message = f"the algorithms extend each other in a loop: {chain}"
+            self.problems.append(source.problem(("extends", "algorithm"), message))
+
+
+def _canonical(algorithm: Algorithm) -> dict:
+    """The stored form of a document (as ``cases.services.document_of``)."""
+    return algorithm.model_dump(mode="json", exclude_defaults=True)
 
 
 def _rejected(sources: Sequence[Source], kind: str) -> list[dict]:

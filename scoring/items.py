@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cases.schema import Severity
-from scoring.rubric import ActionStatus
+from scoring.rubric import MEETS, ActionStatus
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,9 @@ class Decision:
 
     @property
     def correct(self) -> bool:
-        """Every action performed at this decision was indicated."""
-        return self.scored and all(p.verdict in ("", "indicated") for p in self.picks)
+        """Every action performed at this decision met a step: indicated, or
+        (rubric v2) an acceptable alternative."""
+        return self.scored and all(p.verdict in ("", *MEETS) for p in self.picks)
 
 
 def _worst(verdicts: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:

@@ -1,41 +1,67 @@
-"""The rubric: judge an attempt's actions against the reference algorithm.
+"""The rubric: judge an attempt decision by decision against the reference algorithm.
 
 Pure Python, no Django, and nothing of the engine: the scorer is a function
-of the algorithm and case documents, the actions taken (with the facts known
-when each was taken, as the engine recorded them in ``cases.schema.TakenAction``)
-and the patient's final facts. A stored score can therefore be
-recomputed at any time from an attempt's append-only actions.
+of the algorithm and case documents and of what the engine recorded in
+``cases.schema``: each decision as the learner met it (``DecisionPoint``:
+what was known, what was offered) and each action taken (``TakenAction``).
+Every verdict uses only what was known when the action was taken, so the
+verdict shown after a decision in practice is the verdict in the debrief.
 
 The formula is written down in ``docs/scoring.md``; any change to what a
 verdict means or how points are counted must bump ``RUBRIC_VERSION`` so that
-old scores stay labelled with the rubric that produced them.
+old scores stay labelled with the rubric that produced them. Results stored
+under version 1 are still read (``Result.from_dict``) and shown as they were.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
-from cases.schema import Algorithm, Case, Harm, Severity, Step, TakenAction, Time, Weight
+from cases.checks import reach, stage_edges
+from cases.schema import (
+    Action,
+    Algorithm,
+    Case,
+    DecisionPoint,
+    DecisionType,
+    Harm,
+    Severity,
+    Step,
+    StepWeight,
+    TakenAction,
+    Time,
+    Weight,
+)
 
-RUBRIC_VERSION = 1
+RUBRIC_VERSION = 2
 
-WEIGHTS: Mapping[Weight, int] = {Weight.essential: 2, Weight.recommended: 1}
-PREFERRED_CREDIT = Fraction(1)
-ALTERNATIVE_CREDIT = Fraction(1, 2)
-ORDER_PENALTY = 5
-NOT_INDICATED_PENALTY = 2
+WEIGHTS: Mapping[Weight, int] = {
+    Weight.critical: 3,
+    Weight.essential: 2,
+    Weight.recommended: 1,
+    Weight.optional: 1,  # counted only when the step was done
+}
+ACCEPTABLE_CREDIT = Fraction(3, 4)
+LATE_FACTOR = Fraction(1, 2)
+PENALTIES: Mapping[str, int] = {
+    "premature": 3,  # per distinct action
+    "not_indicated": 3,
+    "low_value": 2,
+}
 HARM_PENALTIES: Mapping[Severity, int] = {
     Severity.critical: 30,
     Severity.major: 15,
     Severity.minor: 5,
 }
 
-NOT_INDICATED_RATIONALE = "No step of the reference algorithm calls for this for this patient."
+# Shown for verdicts stored under rubric v1, whose algorithm versions gave
+# actions no reasons of their own.
+NO_STEP_RATIONALE = "No step of the reference algorithm called for this at the time."
 
 
 class Verdict(StrEnum):
@@ -58,42 +84,75 @@ class Verdict(StrEnum):
 
 class StepStatus(Verdict):
     missed = "missed", "Missed"
+    late = "late", "Done late"
+    # Rubric v1 only, kept so its stored scores read as they did.
     met_out_of_order = "met_out_of_order", "Met, but out of order"
     met_alternative = "met_alternative", "Met by an acceptable alternative"
+    on_time = "on_time", "Done on time"
     met = "met", "Met"
 
 
 class ActionStatus(Verdict):
     harmful = "harmful", "Harmful"
     not_indicated = "not_indicated", "Not indicated"
+    premature = "premature", "Premature"
+    low_value = "low_value", "Low value"
+    acceptable = "acceptable", "Acceptable"
     indicated = "indicated", "Indicated"
+
+
+# Verdicts that meet the step that gave them.
+MEETS = frozenset({ActionStatus.indicated, ActionStatus.acceptable})
+
+
+def weight_points(weight: StepWeight) -> Fraction:
+    if isinstance(weight, Weight):
+        return Fraction(WEIGHTS[weight])
+    return Fraction(weight).limit_denominator(1000)
+
+
+def _weight(value: Any) -> StepWeight:
+    return Weight(value) if isinstance(value, str) else float(value)
 
 
 @dataclass(frozen=True)
 class StepVerdict:
     step: str
     title: str
-    weight: Weight
+    weight: StepWeight
     verdict: StepStatus
-    credit: float  # 1.0, 0.5 or 0.0
+    credit: float  # the share of the step's weight earned, 0 to 1
     by_alternative: bool
-    action: str | None  # the action that satisfied the step, if any
+    action: str | None  # the action that met the step, if any
     time: Time | None
-    # Steps listed in ``after`` that were met only later than this one.
-    should_follow: tuple[str, ...]
     rationale: str
     citations: tuple[str, ...]
+    # Rubric v1: steps listed in ``after`` that were met only later than this one.
+    # Version 2 makes a step due only once those are done, so it has none.
+    should_follow: tuple[str, ...] = ()
+    due: int | None = None  # the decision at which it became due (v2)
+    option: str | None = None  # the option whose action met it (v2)
+
+    @property
+    def critical(self) -> bool:
+        return self.weight == Weight.critical
+
+    @property
+    def decision(self) -> int | None:
+        return self.time[0] if self.time is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "step": self.step,
-            "weight": self.weight.value,
+            "weight": self.weight.value if isinstance(self.weight, Weight) else self.weight,
             "verdict": self.verdict.value,
             "credit": self.credit,
             "by_alternative": self.by_alternative,
             "action": self.action,
             "time": list(self.time) if self.time is not None else None,
             "should_follow": list(self.should_follow),
+            "due": self.due,
+            "option": self.option,
         }
 
     @classmethod
@@ -102,15 +161,17 @@ class StepVerdict:
         return cls(
             step=data["step"],
             title=step.title,
-            weight=Weight(data["weight"]),
+            weight=_weight(data["weight"]),
             verdict=StepStatus(data["verdict"]),
             credit=float(data["credit"]),
             by_alternative=bool(data["by_alternative"]),
             action=data["action"],
             time=_time(data["time"]) if data["time"] is not None else None,
-            should_follow=tuple(data["should_follow"]),
             rationale=step.rationale,
             citations=tuple(step.citations),
+            should_follow=tuple(data.get("should_follow", ())),
+            due=data.get("due"),
+            option=data.get("option"),
         )
 
 
@@ -124,7 +185,7 @@ class ActionVerdict:
     verdict: ActionStatus
     severity: Severity | None  # set for harmful
     harm: str | None  # harm key, for harmful
-    step: str | None  # the step that calls for it, for indicated
+    step: str | None  # the step the verdict is about, when one is
     # The action was already taken earlier in the attempt; its penalty, if
     # any, is counted once.
     repeat: bool
@@ -146,15 +207,20 @@ class ActionVerdict:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], algorithm: Algorithm) -> ActionVerdict:
-        rationale, citations = _explanation(algorithm, data["harm"], data["step"])
+    def from_dict(
+        cls, data: Mapping[str, Any], algorithm: Algorithm, version: int
+    ) -> ActionVerdict:
+        verdict = ActionStatus(data["verdict"])
+        rationale, citations = explanation(
+            algorithm, verdict, data["action"], data["harm"], data["step"], version
+        )
         return cls(
             action=data["action"],
             time=_time(data["time"]),
             decision=int(data["decision"]),
             stage=data["stage"],
             option=data["option"],
-            verdict=ActionStatus(data["verdict"]),
+            verdict=verdict,
             severity=Severity(data["severity"]) if data["severity"] is not None else None,
             harm=data["harm"],
             step=data["step"],
@@ -168,15 +234,24 @@ class ActionVerdict:
 class Result:
     score: int  # 0-100
     coverage: float  # 0-100, before penalties
-    penalties: dict[str, int]  # named parts: out_of_order, not_indicated, harm
-    steps: tuple[StepVerdict, ...]  # applicable steps, in algorithm order
+    penalties: dict[str, int]  # named parts: late is in coverage; see PENALTIES and "harm"
+    steps: tuple[StepVerdict, ...]  # steps judged on this path, in algorithm order
     actions: tuple[ActionVerdict, ...]  # every taken action, in time order
-    critical_errors: tuple[ActionVerdict, ...]
+    critical_errors: tuple[ActionVerdict, ...]  # critical harms, first occurrence each
     rubric_version: int = RUBRIC_VERSION
 
     @property
     def penalty_total(self) -> int:
         return sum(self.penalties.values())
+
+    @property
+    def missed_critical(self) -> tuple[StepVerdict, ...]:
+        """Critical steps never done: critical errors as much as critical harms."""
+        return tuple(s for s in self.steps if s.critical and s.verdict is StepStatus.missed)
+
+    @property
+    def critical_count(self) -> int:
+        return len(self.critical_errors) + len(self.missed_critical)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -195,225 +270,52 @@ class Result:
         """A stored result, with each verdict's rationale and citations taken
         again from the frozen algorithm version the attempt was scored on
         (they are not stored: a score is a few kilobytes, not fifteen)."""
-        penalties = {str(k): int(v) for k, v in data["penalties"].items()}
+        version = int(data["rubric_version"])
         return cls(
             score=int(data["score"]),
             coverage=float(data["coverage"]),
-            penalties=penalties,
+            penalties={str(k): int(v) for k, v in data["penalties"].items()},
             steps=tuple(StepVerdict.from_dict(s, algorithm) for s in data["steps"]),
-            actions=tuple(ActionVerdict.from_dict(a, algorithm) for a in data["actions"]),
+            actions=tuple(ActionVerdict.from_dict(a, algorithm, version) for a in data["actions"]),
             critical_errors=tuple(
-                ActionVerdict.from_dict(a, algorithm) for a in data["critical_errors"]
+                ActionVerdict.from_dict(a, algorithm, version) for a in data["critical_errors"]
             ),
             # An old score keeps the version it was computed under.
-            rubric_version=int(data["rubric_version"]),
+            rubric_version=version,
         )
 
 
-def _explanation(
-    algorithm: Algorithm, harm: str | None, step: str | None
+def explanation(
+    algorithm: Algorithm,
+    verdict: ActionStatus,
+    action: str,
+    harm: str | None,
+    step: str | None,
+    version: int = RUBRIC_VERSION,
 ) -> tuple[str, tuple[str, ...]]:
-    """Why an action got its verdict: its harm's reasons, its step's, or the
-    algorithm's own sources for an action no step calls for."""
+    """Why an action got its verdict, with the sources that say so: its harm's
+    reasons; the step it meets; or, when no step called for it now, the
+    action's own reasons (the step's, for a premature or low-value action
+    whose vocabulary entry gives none)."""
     if harm is not None:
         found = next(h for h in algorithm.harms if h.key == harm)
         return found.rationale, tuple(found.citations)
+    if verdict in MEETS and step is not None:
+        found_step = algorithm.step(step)
+        return found_step.rationale, tuple(found_step.citations)
+    own: Action | None = algorithm.actions.get(action)
+    if own is not None and own.rationale:
+        return own.rationale, tuple(own.citations)
     if step is not None:
         found_step = algorithm.step(step)
         return found_step.rationale, tuple(found_step.citations)
-    return NOT_INDICATED_RATIONALE, tuple(algorithm.citations)
+    del version  # every version falls back to the same plain sentence
+    return NO_STEP_RATIONALE, ()
 
 
 def _time(value: Sequence[int]) -> Time:
     first, second = value
     return (int(first), int(second))
-
-
-# --- the rules ---------------------------------------------------------------
-
-
-def step_applies(step: Step, facts: frozenset[str], offered: frozenset[str]) -> bool:
-    """A step counts for this patient when its condition holds and the case
-    lets the learner do it at all: a case that offers none of a step's actions
-    cannot fairly mark it missed."""
-    return step.when.holds(facts) and not offered.isdisjoint([*step.actions, *step.alternatives])
-
-
-def _chronological(taken: Iterable[TakenAction]) -> list[TakenAction]:
-    # Stable: actions at the same time keep the order they were given in.
-    return sorted(taken, key=lambda t: t.time)
-
-
-def _earliest(taken: Sequence[TakenAction], actions: Sequence[str]) -> TakenAction | None:
-    wanted = set(actions)
-    return next((t for t in taken if t.action in wanted), None)
-
-
-def _judge_steps(
-    algorithm: Algorithm,
-    taken: Sequence[TakenAction],
-    facts: frozenset[str],
-    offered: frozenset[str],
-) -> tuple[StepVerdict, ...]:
-    applicable = [s for s in algorithm.steps if step_applies(s, facts, offered)]
-    # The satisfying action: the earliest preferred action if any preferred
-    # one was taken, else the earliest alternative. Its time is "when the step
-    # was done", both for the step itself and for steps that list it in after.
-    satisfied: dict[str, tuple[TakenAction, bool]] = {}
-    for step in applicable:
-        preferred = _earliest(taken, step.actions)
-        if preferred is not None:
-            satisfied[step.key] = (preferred, False)
-            continue
-        alternative = _earliest(taken, step.alternatives)
-        if alternative is not None:
-            satisfied[step.key] = (alternative, True)
-
-    verdicts = []
-    for step in applicable:
-        common = {
-            "step": step.key,
-            "title": step.title,
-            "weight": step.weight,
-            "rationale": step.rationale,
-            "citations": tuple(step.citations),
-        }
-        if step.key not in satisfied:
-            verdicts.append(
-                StepVerdict(
-                    verdict=StepStatus.missed,
-                    credit=0.0,
-                    by_alternative=False,
-                    action=None,
-                    time=None,
-                    should_follow=(),
-                    **common,
-                )
-            )
-            continue
-        hit, by_alternative = satisfied[step.key]
-        # Only prerequisites that apply and were met can be violated: a missed
-        # prerequisite is already paid for as a missed step.
-        should_follow = tuple(
-            key for key in step.after if key in satisfied and hit.time < satisfied[key][0].time
-        )
-        if should_follow:
-            status = StepStatus.met_out_of_order
-        elif by_alternative:
-            status = StepStatus.met_alternative
-        else:
-            status = StepStatus.met
-        verdicts.append(
-            StepVerdict(
-                verdict=status,
-                credit=float(ALTERNATIVE_CREDIT if by_alternative else PREFERRED_CREDIT),
-                by_alternative=by_alternative,
-                action=hit.action,
-                time=hit.time,
-                should_follow=should_follow,
-                **common,
-            )
-        )
-    return tuple(verdicts)
-
-
-def _harm_for(algorithm: Algorithm, item: TakenAction, earlier: frozenset[str]) -> Harm | None:
-    # Actions of the same choice that were ranked earlier (put-in-order) are
-    # not in facts_before, but they did happen first.
-    context = item.facts_before | earlier
-    matching = [
-        harm
-        for harm in algorithm.harms
-        if item.action in harm.actions
-        and harm.when.holds(context)
-        and earlier.isdisjoint(harm.unless_after)
-    ]
-    if not matching:
-        return None
-    # When one action matches several harms, the most severe one is the verdict:
-    # one act gets one verdict, and the learner is told about the worst reason.
-    return min(matching, key=lambda h: h.severity.rank)
-
-
-def _indicating_step(
-    algorithm: Algorithm,
-    item: TakenAction,
-    facts: frozenset[str],
-    offered: frozenset[str],
-) -> Step | None:
-    # Indicated if the step applies at the end or applied when the action was
-    # taken: a learner is not blamed for a test that was right at the time.
-    return next(
-        (
-            step
-            for step in algorithm.steps
-            if item.action in (*step.actions, *step.alternatives)
-            and (
-                step_applies(step, facts, offered) or step_applies(step, item.facts_before, offered)
-            )
-        ),
-        None,
-    )
-
-
-def _judge_actions(
-    algorithm: Algorithm,
-    taken: Sequence[TakenAction],
-    facts: frozenset[str],
-    offered: frozenset[str],
-) -> list[tuple[TakenAction, ActionVerdict]]:
-    judged: list[tuple[TakenAction, ActionVerdict]] = []
-    seen: set[str] = set()
-    for item in taken:
-        where = {
-            "action": item.action,
-            "time": item.time,
-            "decision": item.decision,
-            "stage": item.stage,
-            "option": item.option,
-        }
-        # Every occurrence is judged on what was known when it was taken (an MRI
-        # after films is fine even if an earlier one was not); a repeat is only
-        # marked, and counted once in the penalties (see ``score``).
-        repeat = item.action in seen
-        seen.add(item.action)
-        earlier = frozenset(t.action for t in taken if t.time < item.time)
-        harm = _harm_for(algorithm, item, earlier)
-        if harm is not None:
-            verdict = ActionVerdict(
-                verdict=ActionStatus.harmful,
-                severity=harm.severity,
-                harm=harm.key,
-                step=None,
-                repeat=repeat,
-                rationale=harm.rationale,
-                citations=tuple(harm.citations),
-                **where,
-            )
-        elif (step := _indicating_step(algorithm, item, facts, offered)) is not None:
-            verdict = ActionVerdict(
-                verdict=ActionStatus.indicated,
-                severity=None,
-                harm=None,
-                step=step.key,
-                repeat=repeat,
-                rationale=step.rationale,
-                citations=tuple(step.citations),
-                **where,
-            )
-        else:
-            verdict = ActionVerdict(
-                verdict=ActionStatus.not_indicated,
-                severity=None,
-                harm=None,
-                step=None,
-                repeat=repeat,
-                rationale=NOT_INDICATED_RATIONALE,
-                citations=tuple(algorithm.citations),
-                **where,
-            )
-        judged.append((item, verdict))
-    return judged
 
 
 def _round_half_up(value: Fraction) -> int:
@@ -422,38 +324,324 @@ def _round_half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))
 
 
+# --- what may still be learned ----------------------------------------------------
+
+
+class Prospects:
+    """For each stage of a case, the facts that could still become known from
+    there on: findings of the stages it can reach and the actions their
+    decisions offer. An action whose step does not apply yet but could on
+    this case is premature; one whose step never could is not indicated."""
+
+    def __init__(self, case: Case) -> None:
+        self._case = case
+        self._edges = stage_edges(case)
+        self._found: dict[str, frozenset[str]] = {}
+
+    def from_stage(self, stage: str) -> frozenset[str]:
+        if stage not in self._found:
+            facts: set[str] = set()
+            for key in reach([stage], self._edges):
+                found = self._case.stages[key]
+                for finding in found.findings:
+                    if finding.key is not None:
+                        facts.add(finding.key)
+                    facts.update(finding.done)
+                if found.decision is not None:
+                    facts.update(a for o in found.decision.options for a in o.actions)
+            self._found[stage] = frozenset(facts)
+        return self._found[stage]
+
+
+def could_apply(step: Step, known: frozenset[str], possible: frozenset[str]) -> bool:
+    """Whether ``step.when`` may yet hold: facts only accumulate, so a
+    ``none`` fact already known rules it out for good."""
+    when = step.when
+    hoped = known | possible
+    return (
+        all(f in hoped for f in when.all)
+        and (not when.any or any(f in hoped for f in when.any))
+        and not any(f in known for f in when.none)
+    )
+
+
+# --- actions -------------------------------------------------------------------------
+
+
+def _harm_for(algorithm: Algorithm, known: frozenset[str], action: str) -> Harm | None:
+    matching = [
+        harm
+        for harm in algorithm.harms
+        if action in harm.actions
+        and harm.when.holds(known)
+        and (not harm.after or not known.isdisjoint(harm.after))
+        and known.isdisjoint(harm.unless_after)
+    ]
+    if not matching:
+        return None
+    # When one action matches several harms, the most severe one is the verdict:
+    # one act gets one verdict, and the learner is told about the worst reason.
+    return min(matching, key=lambda h: h.severity.rank)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """What a verdict may use: the facts known before the action, the actions
+    taken at the same moment (one pick, one rank), and what the decision offered."""
+
+    known: frozenset[str]
+    together: frozenset[str]
+    offered: frozenset[str]
+
+
+def _applies(algorithm: Algorithm, step: Step, moment: Moment) -> bool:
+    """The step is called for now: its condition holds, and no step it comes
+    ``after`` is still to do here (applying, not done before or with it, and
+    offered at this decision, so it could have come first)."""
+    if not step.when.holds(moment.known):
+        return False
+    done = moment.known | moment.together
+    for key in step.after:
+        before = algorithm.step(key)
+        wanted = {*before.actions, *before.alternatives}
+        if (
+            before.when.holds(moment.known)
+            and done.isdisjoint(wanted)
+            and not moment.offered.isdisjoint(wanted)
+        ):
+            return False
+    return True
+
+
+def _step_verdict(
+    algorithm: Algorithm, moment: Moment, possible: frozenset[str], action: str
+) -> tuple[ActionStatus, Step | None]:
+    """The best verdict any step gives the action on what is known now."""
+    best: tuple[ActionStatus, Step | None] = (ActionStatus.not_indicated, None)
+    for step in algorithm.steps:
+        if action in step.actions:
+            listed = ActionStatus.indicated
+        elif action in step.alternatives:
+            listed = ActionStatus.acceptable
+        elif action in step.low_value:
+            listed = ActionStatus.low_value
+        else:
+            continue
+        if _applies(algorithm, step, moment):
+            found = listed
+        elif listed in MEETS and could_apply(step, moment.known, possible):
+            found = ActionStatus.premature
+        else:
+            continue
+        if found.rank > best[0].rank:
+            best = (found, step)
+    return best
+
+
+@dataclass(frozen=True)
+class _Judged:
+    verdict: ActionVerdict
+    moment: Moment  # when the action was taken
+
+
+def _offered(case: Case, stage: str) -> frozenset[str]:
+    decision = case.stages[stage].decision
+    return frozenset(a for o in decision.options for a in o.actions) if decision else frozenset()
+
+
+def _judge(algorithm: Algorithm, case: Case, taken: Sequence[TakenAction]) -> list[_Judged]:
+    prospects = Prospects(case)
+    chronological = sorted(taken, key=lambda t: t.time)  # stable within one time
+    judged = []
+    seen: set[str] = set()
+    for item in chronological:
+        known = item.facts_before | {t.action for t in chronological if t.time < item.time}
+        moment = Moment(
+            known,
+            frozenset(t.action for t in chronological if t.time == item.time),
+            _offered(case, item.stage),
+        )
+        repeat = item.action in seen
+        seen.add(item.action)
+        harm = _harm_for(algorithm, known, item.action)
+        if harm is not None:
+            status, step, severity = ActionStatus.harmful, None, harm.severity
+        else:
+            possible = prospects.from_stage(item.stage)
+            status, found = _step_verdict(algorithm, moment, possible, item.action)
+            step, severity = (found.key if found else None), None
+        rationale, citations = explanation(
+            algorithm, status, item.action, harm.key if harm else None, step
+        )
+        verdict = ActionVerdict(
+            action=item.action,
+            time=item.time,
+            decision=item.decision,
+            stage=item.stage,
+            option=item.option,
+            verdict=status,
+            severity=severity,
+            harm=harm.key if harm else None,
+            step=step,
+            repeat=repeat,
+            rationale=rationale,
+            citations=citations,
+        )
+        judged.append(_Judged(verdict, moment))
+    return judged
+
+
+def judge_actions(
+    algorithm: Algorithm, case: Case, taken: Sequence[TakenAction]
+) -> tuple[ActionVerdict, ...]:
+    """A verdict for every action, in time order, each on what was known when
+    it was taken: the facts before its decision and, in a put-in-order
+    decision, the actions ranked before it. Nothing taken later counts."""
+    return tuple(j.verdict for j in _judge(algorithm, case, taken))
+
+
+def judge_decision(
+    algorithm: Algorithm, case: Case, taken: Sequence[TakenAction], decision: int
+) -> tuple[ActionVerdict, ...]:
+    """The verdicts on one decision's actions, for practice feedback: the
+    same function the debrief's verdicts come from, on the same facts."""
+    so_far = [t for t in taken if t.decision <= decision]
+    return tuple(v for v in judge_actions(algorithm, case, so_far) if v.decision == decision)
+
+
+# --- steps ---------------------------------------------------------------------------
+
+
+def _due(
+    algorithm: Algorithm,
+    case: Case,
+    step: Step,
+    points: Sequence[DecisionPoint],
+    taken: Sequence[_Judged],
+) -> int | None:
+    """The first decision at which the step applied on what was known and
+    offered one of its actions; None if it never did, or if a finding showed
+    it done before then (films brought to the visit)."""
+    wanted = {*step.actions, *step.alternatives}
+    for point in points:
+        by_learner = {j.verdict.action for j in taken if j.verdict.decision < point.index}
+        if not (point.known - by_learner).isdisjoint(wanted):
+            return None
+        # Only where one choice can hold both can a step be due with the step
+        # it comes after: a pick-one decision offers one or the other.
+        several = case.stages[point.stage].decision.type is not DecisionType.one
+        together = frozenset(
+            j.verdict.action for j in taken if several and j.verdict.decision == point.index
+        )
+        moment = Moment(point.known, together, point.offered)
+        if _applies(algorithm, step, moment) and not point.offered.isdisjoint(wanted):
+            return point.index
+    return None
+
+
+def _judge_steps(
+    algorithm: Algorithm, case: Case, points: Sequence[DecisionPoint], taken: Sequence[_Judged]
+) -> tuple[StepVerdict, ...]:
+    judged: dict[str, tuple[Step, int, ActionVerdict | None]] = {}
+    for step in algorithm.steps:
+        due = _due(algorithm, case, step, points, taken)
+        if due is None:
+            continue
+        # Met by the first action of its list, taken from the decision it
+        # became due on, that was not harmful and while the step applied.
+        hit = next(
+            (
+                j.verdict
+                for j in taken
+                if j.verdict.decision >= due
+                and j.verdict.verdict in MEETS
+                and step.meets(j.verdict.action)
+                and _applies(algorithm, step, j.moment)
+            ),
+            None,
+        )
+        if hit is None and step.weight == Weight.optional:
+            continue  # optional: nothing lost when not done
+        judged[step.key] = (step, due, hit)
+
+    steps = []
+    for key, (step, due, hit) in judged.items():
+        common = {
+            "step": key,
+            "title": step.title,
+            "weight": step.weight,
+            "rationale": step.rationale,
+            "citations": tuple(step.citations),
+            "due": due,
+        }
+        if hit is None:
+            steps.append(
+                StepVerdict(
+                    verdict=StepStatus.missed,
+                    credit=0.0,
+                    by_alternative=False,
+                    action=None,
+                    time=None,
+                    **common,
+                )
+            )
+            continue
+        by_alternative = hit.action not in step.actions
+        credit = ACCEPTABLE_CREDIT if by_alternative else Fraction(1)
+        blocked = any(j.verdict.action in step.before and j.verdict.time < hit.time for j in taken)
+        if hit.decision > due + step.within or blocked:
+            status, credit = StepStatus.late, credit * LATE_FACTOR
+        else:
+            status = StepStatus.on_time
+        steps.append(
+            StepVerdict(
+                verdict=status,
+                credit=float(credit),
+                by_alternative=by_alternative,
+                action=hit.action,
+                time=hit.time,
+                option=hit.option,
+                **common,
+            )
+        )
+    return tuple(steps)
+
+
+# --- the score -------------------------------------------------------------------------
+
+
 def score(
     algorithm: Algorithm,
     case: Case,
+    points: Sequence[DecisionPoint],
     taken: Sequence[TakenAction],
-    final_facts: frozenset[str],
 ) -> Result:
-    """Score one attempt at `case`: the actions it took, and the patient's
-    facts at its end. See docs/scoring.md for the formula."""
-    offered = case.offered_actions()
-    chronological = _chronological(taken)
-    steps = _judge_steps(algorithm, chronological, final_facts, offered)
-    actions = tuple(v for _, v in _judge_actions(algorithm, chronological, final_facts, offered))
+    """Score one attempt at ``case``: the decisions it met and the actions it
+    took. See docs/scoring.md for the formula."""
+    judged = _judge(algorithm, case, taken)
+    actions = tuple(j.verdict for j in judged)
+    steps = _judge_steps(algorithm, case, points, judged)
 
-    total_weight = sum(WEIGHTS[s.weight] for s in steps)
-    earned = sum((WEIGHTS[s.weight] * Fraction(s.credit) for s in steps), Fraction(0))
+    total = sum((weight_points(s.weight) for s in steps), Fraction(0))
+    earned = sum((weight_points(s.weight) * Fraction(s.credit) for s in steps), Fraction(0))
     # Exact arithmetic, so 93.75 stays 93.75 and the rounding is the one documented.
-    coverage = Fraction(100) * earned / total_weight if total_weight else Fraction(100)
+    coverage = Fraction(100) * earned / total if total else Fraction(100)
 
-    harm_pairs = {(a.harm, a.action): a.severity for a in actions if a.severity is not None}
+    def distinct(status: ActionStatus) -> int:
+        return len({a.action for a in actions if a.verdict is status})
+
+    harms = {(a.harm, a.action): a.severity for a in actions if a.severity is not None}
     critical: dict[tuple[str | None, str], ActionVerdict] = {}
     for a in actions:
         if a.severity is Severity.critical:
             critical.setdefault((a.harm, a.action), a)  # the first time it happened
     penalties = {
-        "out_of_order": ORDER_PENALTY
-        * sum(1 for s in steps if s.verdict is StepStatus.met_out_of_order),
-        "not_indicated": NOT_INDICATED_PENALTY
-        * len({a.action for a in actions if a.verdict is ActionStatus.not_indicated}),
-        "harm": sum(HARM_PENALTIES[severity] for severity in harm_pairs.values()),
+        "premature": PENALTIES["premature"] * distinct(ActionStatus.premature),
+        "not_indicated": PENALTIES["not_indicated"] * distinct(ActionStatus.not_indicated),
+        "low_value": PENALTIES["low_value"] * distinct(ActionStatus.low_value),
+        "harm": sum(HARM_PENALTIES[severity] for severity in harms.values()),
     }
-    penalty_total = sum(penalties.values())
-    raw = min(max(coverage - penalty_total, Fraction(0)), Fraction(100))
+    raw = min(max(coverage - sum(penalties.values()), Fraction(0)), Fraction(100))
     return Result(
         score=_round_half_up(raw),
         coverage=float(coverage),
@@ -465,43 +653,23 @@ def score(
     )
 
 
-def judge_choice(
-    algorithm: Algorithm,
-    case: Case,
-    taken_now: Sequence[TakenAction],
-    taken_before: Sequence[TakenAction],
-    facts_now: frozenset[str],
-) -> tuple[ActionVerdict, ...]:
-    """Verdicts on the actions of one decision, for practice-mode feedback.
-
-    The same rules as ``score``, applied to the attempt so far with the facts
-    known now. The final score may still differ for an action whose indicating
-    step only applies once later findings are revealed.
-    """
-    now = set(map(id, taken_now))
-    judged = _judge_actions(
-        algorithm,
-        _chronological([*taken_before, *taken_now]),
-        facts_now,
-        case.offered_actions(),
-    )
-    return tuple(v for item, v in judged if id(item) in now)
-
-
 __all__ = [
-    "ALTERNATIVE_CREDIT",
+    "ACCEPTABLE_CREDIT",
     "HARM_PENALTIES",
-    "NOT_INDICATED_PENALTY",
-    "NOT_INDICATED_RATIONALE",
-    "ORDER_PENALTY",
+    "LATE_FACTOR",
+    "PENALTIES",
     "RUBRIC_VERSION",
     "WEIGHTS",
     "ActionStatus",
     "ActionVerdict",
+    "Prospects",
     "Result",
     "StepStatus",
     "StepVerdict",
-    "judge_choice",
+    "could_apply",
+    "explanation",
+    "judge_actions",
+    "judge_decision",
     "score",
-    "step_applies",
+    "weight_points",
 ]

@@ -31,8 +31,8 @@ def attempt_score(
     attempt,
     case: schema.Case,
     algorithm: schema.Algorithm,
+    points: Sequence[schema.DecisionPoint],
     taken: Sequence[schema.TakenAction],
-    facts: frozenset[str],
 ) -> Score:
     """Score a finished attempt under the current rubric and store it, with
     a row per step verdict for the mastery views, a row per decision for item
@@ -41,12 +41,12 @@ def attempt_score(
     existing = attempt.scores.filter(rubric_version=rubric.RUBRIC_VERSION).first()
     if existing:
         return existing
-    result = rubric.score(algorithm, case, taken, facts)
+    result = rubric.score(algorithm, case, points, taken)
     score = Score.objects.create(
         attempt=attempt,
         rubric_version=result.rubric_version,
         score=result.score,
-        critical_errors=len(result.critical_errors),
+        critical_errors=result.critical_count,
         result=result.to_dict(),
     )
     CountedScore.objects.bulk_create(
@@ -64,6 +64,9 @@ def attempt_score(
             credit=verdict.credit,
         )
         for verdict in result.steps
+        # An optional step is judged only when done: it can never be missed,
+        # so it says nothing about mastery.
+        if verdict.weight != schema.Weight.optional
     )
     choices = list(attempt.choices.order_by("seq").values_list("seq", "stage", "options"))
     decisions = items.decisions(choices, score.result["actions"])

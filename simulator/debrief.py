@@ -14,8 +14,17 @@ from simulator.services import Play
 
 PENALTY_TITLES = {
     "out_of_order": "Steps out of order",
+    "premature": "Premature actions",
     "not_indicated": "Unnecessary actions",
+    "low_value": "Low-value actions",
     "harm": "Harmful actions",
+}
+
+WEIGHT_TITLES = {
+    schema.Weight.critical: "Critical",
+    schema.Weight.essential: "Essential",
+    schema.Weight.recommended: "Recommended",
+    schema.Weight.optional: "Optional",
 }
 
 
@@ -23,18 +32,21 @@ PENALTY_TITLES = {
 class StepView:
     key: str
     title: str
-    essential: bool
+    weight: str  # as shown: "Critical", "Essential", ..., or "3 points"
+    important: bool  # critical or essential: missing it is listed apart
     status: str
     status_title: str
     rationale: str
     cited: list[Cited]
-    options: list[str]  # labels of the options in this case that would meet it
+    # How it was met ("by “Plain films”, decision 2") or could have been met
+    # at this decision ("by “Plain films” or “CT”").
+    how: str
 
 
 @dataclass(frozen=True)
 class DecisionDebrief:
     review: DecisionReview
-    reference: list[StepView]  # what the reference algorithm does at this decision
+    reference: list[StepView]  # the steps due at this decision, and how they went
 
 
 @dataclass(frozen=True)
@@ -42,32 +54,52 @@ class Debrief:
     score: Score
     result: Result
     penalties: list[tuple[str, int]]
-    critical: list[tuple[int, VerdictView]]  # (decision number, verdict)
+    critical: list[tuple[int | None, str, VerdictView | StepView]]  # (decision, kind, what)
     decisions: list[DecisionDebrief]
-    missed_essential: list[StepView]
+    missed_important: list[StepView]
     steps: list[StepView]
     outcome: schema.Stage
     references: CitationIndex
 
 
-def _options_meeting(decision: schema.Decision, step: schema.Step) -> list[str]:
-    wanted = set(step.actions) | set(step.alternatives)
-    return [o.label for o in decision.options if wanted & set(o.actions)]
+def _quoted(labels: list[str]) -> str:
+    return " or ".join(f"“{label}”" for label in labels)
 
 
-def _step_view(
-    verdict: StepVerdict, step: schema.Step, citations: CitationIndex, options: list[str]
-) -> StepView:
+def _weight_title(weight: schema.StepWeight) -> str:
+    if isinstance(weight, schema.Weight):
+        return WEIGHT_TITLES[weight]
+    return f"{weight:g} points"
+
+
+def _step_view(verdict: StepVerdict, citations: CitationIndex, how: str = "") -> StepView:
     return StepView(
         key=verdict.step,
         title=verdict.title,
-        essential=verdict.weight == schema.Weight.essential,
+        weight=_weight_title(verdict.weight),
+        important=verdict.weight in (schema.Weight.critical, schema.Weight.essential),
         status=verdict.verdict.value,
         status_title=verdict.verdict.label,
         rationale=verdict.rationale,
         cited=citations.cite(verdict.citations),
-        options=options,
+        how=how,
     )
+
+
+def _how(play: Play, index: int, verdict: StepVerdict, step: schema.Step) -> str:
+    """How a step due at decision ``index`` went: the option the learner chose
+    that met it, or the options of this decision that would have."""
+    if verdict.option is not None and verdict.decision is not None:
+        stage = play.case.stages[play.choices[verdict.decision].stage]
+        option = stage.decision.option(verdict.option) if stage.decision else None
+        label = option.label if option else verdict.option
+        when = "here" if verdict.decision == index else f"at decision {verdict.decision + 1}"
+        return f"by {_quoted([label])}, {when}"
+    decision = play.case.stages[play.choices[index].stage].decision
+    options = [
+        o.label for o in decision.options if {*step.actions, *step.alternatives} & {*o.actions}
+    ]
+    return f"by {_quoted(options)}" if options else ""
 
 
 def _explained_score(attempt: Attempt) -> Score:
@@ -79,6 +111,20 @@ def _explained_score(attempt: Attempt) -> Score:
     return score
 
 
+def _due_at(play: Play, result: Result, index: int) -> list[StepVerdict]:
+    """The steps the reference algorithm expected at decision ``index``.
+    Version 1 recorded no due decision: there, the steps this decision could
+    have met."""
+    if result.rubric_version >= 2:
+        return [s for s in result.steps if s.due == index]
+    decision = play.case.stages[play.choices[index].stage].decision
+    offered = {a for o in decision.options for a in o.actions}
+    steps = {s.key: s for s in play.algorithm.steps}
+    return [
+        s for s in result.steps if offered & {*steps[s.step].actions, *steps[s.step].alternatives}
+    ]
+
+
 def debrief_for(play: Play) -> Debrief:
     """A finished attempt explained, from its stored score."""
     score = _explained_score(play.attempt)
@@ -86,28 +132,31 @@ def debrief_for(play: Play) -> Debrief:
     citations = CitationIndex(play.attempt.case_version.citable)
     steps = {s.key: s for s in play.algorithm.steps}
 
-    critical = [
-        (v.decision + 1, verdict_view(v, play.algorithm, citations)) for v in result.critical_errors
+    critical: list[tuple[int | None, str, VerdictView | StepView]] = [
+        (v.decision + 1, "harm", verdict_view(v, play.algorithm, citations))
+        for v in result.critical_errors
+    ]
+    critical += [
+        ((s.due + 1) if s.due is not None else None, "missed", _step_view(s, citations))
+        for s in result.missed_critical
     ]
     decisions = []
-    for index, choice in enumerate(play.choices):
+    for index in range(len(play.choices)):
         review = decision_review(play, index, result.actions, citations)
-        decision = play.case.stages[choice.stage].decision
-        reference = []
-        for verdict in result.steps:
-            options = _options_meeting(decision, steps[verdict.step])
-            if options:
-                reference.append(_step_view(verdict, steps[verdict.step], citations, options))
+        reference = [
+            _step_view(s, citations, _how(play, index, s, steps[s.step]))
+            for s in _due_at(play, result, index)
+        ]
         decisions.append(DecisionDebrief(review, reference))
 
-    all_steps = [_step_view(v, steps[v.step], citations, []) for v in result.steps]
+    all_steps = [_step_view(v, citations) for v in result.steps]
     return Debrief(
         score=score,
         result=result,
         penalties=[(PENALTY_TITLES.get(k, k), v) for k, v in result.penalties.items() if v],
         critical=critical,
         decisions=decisions,
-        missed_essential=[s for s in all_steps if s.essential and s.status == StepStatus.missed],
+        missed_important=[s for s in all_steps if s.important and s.status == StepStatus.missed],
         steps=all_steps,
         outcome=play.stage,
         references=citations,

@@ -14,6 +14,7 @@ from itertools import combinations, islice, permutations
 from cases.schema import (
     Case,
     Decision,
+    DecisionPoint,
     DecisionType,
     Finding,
     Next,
@@ -45,6 +46,9 @@ class State:
     facts: frozenset[str]
     visited: tuple[str, ...]  # stage keys entered, in order, from case.start
     taken: tuple[TakenAction, ...]
+    # Each decision made, with what was known and offered then: the rubric
+    # judges every verdict on these, never on what was learned later.
+    points: tuple[DecisionPoint, ...]
     decided: int  # decisions made so far, i.e. the next decision's index
     finished: bool  # the current stage is terminal (has an outcome)
 
@@ -57,7 +61,13 @@ def _stage(case: Case, key: str) -> Stage:
 
 
 def _finding_keys(findings: Iterable[Finding]) -> frozenset[str]:
-    return frozenset(f.key for f in findings if f.key is not None)
+    """The facts findings reveal: their keys, and the actions they show done."""
+    facts: set[str] = set()
+    for finding in findings:
+        if finding.key is not None:
+            facts.add(finding.key)
+        facts.update(finding.done)
+    return frozenset(facts)
 
 
 def start(case: Case) -> State:
@@ -67,6 +77,7 @@ def start(case: Case) -> State:
         facts=_finding_keys(case.patient.findings) | _finding_keys(stage.findings),
         visited=(case.start,),
         taken=(),
+        points=(),
         decided=0,
         finished=stage.outcome is not None,
     )
@@ -213,6 +224,15 @@ def advance(case: Case, state: State, choice: Sequence[str]) -> State:
         facts=facts | _finding_keys(entered.findings),
         visited=(*state.visited, key),
         taken=(*state.taken, *taken),
+        points=(
+            *state.points,
+            DecisionPoint(
+                index=index,
+                stage=state.stage,
+                known=state.facts,
+                offered=frozenset(a for o in decision.options for a in o.actions),
+            ),
+        ),
         decided=index + 1,
         finished=entered.outcome is not None,
     )

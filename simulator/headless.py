@@ -14,7 +14,7 @@ def debrief_data(
 ) -> dict:
     """The score, critical errors and per-decision verdicts with citation keys."""
     case, algorithm = version.parsed, version.algorithm_version.parsed
-    result = rubric.score(algorithm, case, state.taken, state.facts)
+    result = rubric.score(algorithm, case, state.points, state.taken)
     replayed = engine.start(case)
     decisions = []
     for index, picked in enumerate(choices):

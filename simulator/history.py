@@ -18,11 +18,14 @@ MASTERY_ROWS = 12
 
 
 def with_scores(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
-    """Attempts annotated with their score and critical-error count under the current rubric."""
-    current = Score.objects.filter(attempt=OuterRef("pk"), rubric_version=RUBRIC_VERSION)
+    """Attempts annotated with their newest score, its critical-error count and
+    the rubric version that made it: an attempt finished under an older rubric
+    and not yet rescored shows the score its learner saw, labelled."""
+    newest = Score.objects.filter(attempt=OuterRef("pk")).order_by("-rubric_version")
     return attempts.annotate(
-        score_value=Subquery(current.values("score")[:1]),
-        critical_value=Subquery(current.values("critical_errors")[:1]),
+        score_value=Subquery(newest.values("score")[:1]),
+        critical_value=Subquery(newest.values("critical_errors")[:1]),
+        rubric_value=Subquery(newest.values("rubric_version")[:1]),
     )
 
 

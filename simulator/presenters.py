@@ -16,7 +16,7 @@ from django.http import QueryDict
 from cases import checks, schema
 from cases.citations import CitationIndex, Cited
 from scoring.models import Mode
-from scoring.rubric import ActionVerdict
+from scoring.rubric import ActionStatus, ActionVerdict
 from simulator import engine
 from simulator.params import parse_whole
 from simulator.services import Play
@@ -93,7 +93,7 @@ class VerdictView:
     status: str
     title: str
     severity: str | None
-    rationale: str
+    rationale: str  # empty when a verdict above in the same block gave the same reasons
     cited: list[Cited]
 
 
@@ -116,16 +116,20 @@ class DecisionReview:
 
     @property
     def worst(self) -> str:
-        statuses = {v.status for v in self.verdicts}
-        for status in ("harmful", "not_indicated", "indicated"):
-            if status in statuses:
-                return status
-        return "none"
+        """The worst verdict of the decision, which colours its block."""
+        if not self.verdicts:
+            return "none"
+        return min((ActionStatus(v.status) for v in self.verdicts), key=lambda s: s.rank).value
 
 
 def verdict_view(
-    verdict: ActionVerdict, algorithm: schema.Algorithm, citations: CitationIndex
+    verdict: ActionVerdict,
+    algorithm: schema.Algorithm,
+    citations: CitationIndex,
+    explained: bool = True,
 ) -> VerdictView:
+    """One verdict as shown; ``explained=False`` leaves out reasons already
+    shown above it in the same block."""
     action = algorithm.actions.get(verdict.action)
     return VerdictView(
         action=verdict.action,
@@ -133,9 +137,22 @@ def verdict_view(
         status=verdict.verdict.value,
         title=verdict.verdict.label,
         severity=verdict.severity.value if verdict.severity else None,
-        rationale=verdict.rationale,
-        cited=citations.cite(verdict.citations),
+        rationale=verdict.rationale if explained else "",
+        cited=citations.cite(verdict.citations) if explained else [],
     )
+
+
+def verdict_views(
+    verdicts: Sequence[ActionVerdict], algorithm: schema.Algorithm, citations: CitationIndex
+) -> list[VerdictView]:
+    """A block of verdicts, each rationale shown once: two actions judged for
+    the same reason (one harm, one step) share the first one's explanation."""
+    shown: set[str] = set()
+    views = []
+    for verdict in verdicts:
+        views.append(verdict_view(verdict, algorithm, citations, verdict.rationale not in shown))
+        shown.add(verdict.rationale)
+    return views
 
 
 def decision_review(
@@ -158,9 +175,9 @@ def decision_review(
         chosen=[
             OptionView(o.key, o.label, o.feedback, citations.cite(o.citations)) for o in chosen
         ],
-        verdicts=[
-            verdict_view(v, play.algorithm, citations) for v in verdicts if v.decision == index
-        ],
+        verdicts=verdict_views(
+            [v for v in verdicts if v.decision == index], play.algorithm, citations
+        ),
     )
 
 

@@ -89,8 +89,7 @@ def preview_frame(slug: str, play: Play, citations: CitationIndex) -> Preview:
     if play.state.finished:
         state = play.state
         debrief = PreviewDebrief(
-            result=rubric.score(play.algorithm, play.case, state.taken, state.facts),
-            # Each decision judged with what was known when it was made, as in practice mode.
+            result=rubric.score(play.algorithm, play.case, state.points, state.taken),
             reviews=[
                 decision_review(play, i, play.verdicts(i), citations) for i in range(len(made))
             ],

@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import schema
 from cases.models import Case
 from scoring.models import Mode
-from scoring.rubric import ActionVerdict, judge_choice
+from scoring.rubric import ActionVerdict, judge_decision
 from scoring.services import attempt_score
 from simulator import engine
 from simulator.models import Attempt, Choice
@@ -48,16 +48,9 @@ class Play:
         return self.case.stages[self.state.stage]
 
     def verdicts(self, decision: int) -> tuple[ActionVerdict, ...]:
-        """The rubric's verdicts on one decision's actions, with what was known then."""
-        before = [t for t in self.state.taken if t.decision < decision]
-        now = [t for t in self.state.taken if t.decision == decision]
-        if decision == len(self.choices) - 1:
-            facts = self.state.facts
-        else:
-            facts = engine.replay(
-                self.case, [c.options for c in self.choices[: decision + 1]]
-            ).facts
-        return judge_choice(self.algorithm, self.case, now, before, facts)
+        """The rubric's verdicts on one decision's actions, on what was known
+        then: the same verdicts the debrief shows for it."""
+        return judge_decision(self.algorithm, self.case, self.state.taken, decision)
 
 
 def attempt_play(attempt: Attempt) -> Play:
@@ -146,8 +139,8 @@ def attempt_choose(
                     attempt=attempt,
                     case=play.case,
                     algorithm=play.algorithm,
+                    points=state.points,
                     taken=state.taken,
-                    facts=state.facts,
                 )
             return Chosen(play, recorded=True)
     except IntegrityError:

@@ -21,6 +21,7 @@ from cases.access import get_newest_version_for_author
 from cases.authoring import valid_document
 from scoring.access import get_open_assignment_for_resident
 from scoring.models import Mode
+from scoring.rubric import RUBRIC_VERSION
 from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import catalogue_for
@@ -201,6 +202,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(preview_url(slug, mode, [*made, picked]))
     context = stage_context(current, error=error, entered=request.GET)
     context["preview"] = preview_frame(slug, current, context["references"])
+    context["for_authors"] = True  # the evidence notes under each reference
     return render(
         request, "simulator/play.html", {**frame, **context}, status=400 if error else 200
     )
@@ -222,7 +224,7 @@ def debrief(request: HttpRequest, pk: int) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     """The user's attempts and scores over time, and the steps they miss most."""
     found = history_for(request.user, page=request.GET.get("page"))
-    return render(request, "simulator/history.html", {"h": found})
+    return render(request, "simulator/history.html", {"h": found, "rubric_version": RUBRIC_VERSION})
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -129,10 +129,15 @@ def authored_case(*, program, author, slug: str = "heel-lump", title: str = "A l
 
 # --- cases, versions, attempts and scores ------------------------------------------------
 
-# Paths through tests/cases/valid/case.yaml and what the rubric makes of them.
-REFERENCE = [["films"], ["tissue"], ["good"]]  # 100: films, then tissue culture
-SWAB = [["mri"], ["swab"], ["review", "tissue"]]  # MRI first, a swab: a low score
-CRP = [["films"], ["crp"], ["good"]]  # films, no culture: culture missed
+# Paths through tests/cases/valid/case.yaml and what rubric v2 makes of them. The
+# steps judged weigh radiograph 2 + culture 2 + the optional follow-up 1 when done.
+# 100: films, tissue culture, follow-up, each on time.
+REFERENCE = [["films"], ["tissue"], ["good"]]
+# 20: films missed, culture late (2 x 1/2), follow-up done: 100 x 2/5 = 40, less MRI
+# before films (minor, 5) and the swab (major, 15).
+SWAB = [["mri"], ["swab"], ["review", "tissue"]]
+# 57: culture missed: 100 x 3/5 = 60, less 3 for a CRP no step calls for.
+CRP = [["films"], ["crp"], ["good"]]
 
 
 def the_test_case():

@@ -171,6 +171,7 @@ def test_a_field_save_with_htmx_returns_the_part_and_the_problem_list(
         {
             "key": "mri",
             "label": "MRI",
+            "actions": "imaging.mri",
             "next": "",
             "feedback": "Not first.",
             "citations": "smith2020",

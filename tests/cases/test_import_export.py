@@ -137,7 +137,7 @@ def test_a_broken_file_among_good_ones_imports_nothing(tmp_path: Path) -> None:
 
     assert counts() == before
     assert (
-        f"{BROKEN / 'option-without-citations.yaml'}:24: "
+        f"{BROKEN / 'option-without-citations.yaml'}:25: "
         "stages.intro.decision.options[1].citations: cite at least one reference"
     ) in out.getvalue().splitlines()
 
@@ -151,7 +151,7 @@ def test_a_broken_import_fails_listing_the_problem_and_imports_nothing() -> None
         call_command("import_content", str(VALID), str(broken), stdout=out)
 
     assert (
-        f"{broken}:26: stages.intro.decision.options[1].next: no stage 'ending'" in out.getvalue()
+        f"{broken}:28: stages.intro.decision.options[1].next: no stage 'ending'" in out.getvalue()
     )
     assert counts()["CaseVersion"] == 0
 

@@ -73,7 +73,7 @@ def test_the_reference_path_scores_100_and_each_harm_is_caught() -> None:
                 option("films", ["imaging.radiograph"], "b"), option("mri", ["imaging.mri"], "b")
             ),
             # A CRP is not indicated for this patient: an unnecessary test.
-            "b": ask(option("crp", ["lab.crp"], "end"), option("wait", [], "end")),
+            "b": ask(option("crp", ["lab.crp"], "end"), option("wait", ["followup.review"], "end")),
             "end": END,
         }
     )
@@ -97,8 +97,13 @@ def test_a_case_with_a_cycle_is_explored_to_the_end_without_looping() -> None:
     case = case_from(
         {
             # "Wait" sends the learner back to the same stage: a cycle.
-            "a": ask(option("wait", [], "a"), option("films", ["imaging.radiograph"], "b")),
-            "b": ask(option("back", ["lab.crp"], "a"), option("finish", [], "end")),
+            "a": ask(
+                option("wait", ["wait.continue_plan"], "a"),
+                option("films", ["imaging.radiograph"], "b"),
+            ),
+            "b": ask(
+                option("back", ["lab.crp"], "a"), option("finish", ["wait.continue_plan"], "end")
+            ),
             "end": END,
         }
     )
@@ -115,9 +120,15 @@ def test_a_case_with_a_cycle_is_explored_to_the_end_without_looping() -> None:
 def test_a_dead_end_yields_no_path_and_is_named() -> None:
     case = case_from(
         {
-            "a": ask(option("films", ["imaging.radiograph"], "end"), option("limbo", [], "limbo")),
+            "a": ask(
+                option("films", ["imaging.radiograph"], "end"),
+                option("limbo", ["wait.continue_plan"], "limbo"),
+            ),
             # Every choice here comes back here: no path from it reaches an outcome.
-            "limbo": ask(option("stay", [], "limbo"), option("still", [], "limbo")),
+            "limbo": ask(
+                option("stay", ["wait.continue_plan"], "limbo"),
+                option("still", ["wait.continue_plan"], "limbo"),
+            ),
             "end": END,
         }
     )

@@ -1,7 +1,8 @@
 """The bundled cases, played through the pure engine and scored by the rubric.
 
-Scores here are worked by hand from docs/scoring.md; if one changes, either
-the content or the rubric changed, and the change should be deliberate.
+Scores here are worked by hand from docs/scoring.md (rubric version 2); if one
+changes, either the content or the rubric changed, and the change should be
+deliberate.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ REFERENCE_PATHS = {
 def play(slug: str, path: str):
     case, algorithm = case_and_algorithm(slug)
     state = engine.replay(case, parse_path(path))
-    return case, state, rubric.score(algorithm, case, state.taken, state.facts)
+    return case, state, rubric.score(algorithm, case, state.points, state.taken)
 
 
 def test_there_are_five_bundled_cases_each_with_at_least_four_decisions() -> None:
@@ -62,44 +63,72 @@ def test_the_reference_path_scores_100_with_a_good_outcome(slug: str) -> None:
     assert state.finished
     assert case.stages[state.stage].outcome is Outcome.good
     assert result.score == 100
-    assert result.critical_errors == ()
-    assert {s.verdict for s in result.steps} == {StepStatus.met}
+    assert result.critical_count == 0
+    assert {s.verdict for s in result.steps} == {StepStatus.on_time}
     assert {a.verdict for a in result.actions} == {ActionStatus.indicated}
 
 
-def test_definitive_surgery_ranked_before_the_biopsy_costs_order_and_a_major_harm() -> None:
-    # Every step met (coverage 100); surgery ranked before the core biopsy it must
-    # follow: out of order (-5) and excision before a tissue diagnosis, major (-15).
+def test_watching_the_suspicious_mass_for_three_months_is_harmful_and_makes_referral_late() -> None:
+    # "Repeat the MRI in three months" for a suspected sarcoma. Steps judged: history 2,
+    # films 2, labs 1, MRI 2, MDT referral 2 (due at the watch decision, done one decision
+    # later: late, 1 of 2), biopsy by the MDT 2, chest CT 1, surgery at the centre 2:
+    # 13 of 14 = 92.86; the delay is a major harm (-15): 77.86 -> 78.
+    _, _, result = play(
+        "calcified-deep-mass-sarcoma",
+        "xray, mri_contrast, watch, mdt, core_biopsy+ct_chest+wide_excision",
+    )
+    (watch,) = [a for a in result.actions if a.option == "watch"]
+    assert (watch.verdict, watch.harm, watch.severity) == (
+        ActionStatus.harmful,
+        "waiting-on-suspicious-mass",
+        Severity.major,
+    )
+    steps = {s.step: s.verdict for s in result.steps}
+    assert steps["sarcoma-mdt-referral"] is StepStatus.late
+    assert result.penalties["harm"] == 15
+    assert result.score == 78 < 100
+
+
+def test_definitive_surgery_ranked_before_the_biopsy_is_harmful_and_premature_for_its_step() -> (
+    None
+):
+    # Surgery ranked before the core biopsy it must follow: excision before a tissue
+    # diagnosis (major, -15); it meets no step, and the surgery step, due at this
+    # decision, is never met: 2 of 14 weight lost (85.71), -15 -> 70.71 -> 71.
     _, _, result = play(
         "calcified-deep-mass-sarcoma", "xray, mri_contrast, mdt, wide_excision+core_biopsy+ct_chest"
     )
-    assert result.coverage == 100
-    assert result.penalties == {"out_of_order": 5, "not_indicated": 0, "harm": 15}
-    assert result.score == 80
-    assert result.critical_errors == ()
+    steps = {s.step: s.verdict for s in result.steps}
+    assert steps["definitive-surgery-at-centre"] is StepStatus.missed
+    assert result.penalties["harm"] == 15
+    assert result.score == 71
+    assert result.critical_count == 0
 
 
 def test_excising_the_mass_as_a_ganglion_is_a_critical_error_whatever_follows() -> None:
-    # Only the MDT referral (essential, 2 of 13 weight) is met: 15.4; a critical harm (-30) -> 0.
+    # Excision first: critical harm (-30) and nothing is met but the MDT referral.
     case, state, result = play("calcified-deep-mass-sarcoma", "excise, mdt")
     assert case.stages[state.stage].outcome is Outcome.poor
-    assert round(result.coverage, 1) == 15.4
     assert result.score == 0
     assert [(e.harm, e.severity) for e in result.critical_errors] == [
         ("excision-before-sarcoma-mdt", Severity.critical)
     ]
 
 
-def test_trusting_an_abi_in_calcified_arteries_is_a_major_harm_even_when_corrected() -> None:
-    # All 14 steps met once toe pressures are measured; the ABI-only choice costs 15.
+def test_trusting_an_abi_in_calcified_arteries_is_a_major_harm_and_makes_toe_pressures_late() -> (
+    None
+):
+    # Toe pressures were due at the ABI decision and measured one decision later: late
+    # (essential, 1 of 2). 24 of 25 = 96; the ABI-only choice is a major harm (-15): 81.
     _, _, result = play(
         "diabetic-ulcer-osteomyelitis",
         "history_exam+xray+ptb+crp_esr+metabolic, abi, recheck, mri, bone_biopsy, "
         "targeted_abx+vascular+offload+glycaemic+followup",
     )
-    assert result.coverage == 100
+    steps = {s.step: s.verdict for s in result.steps}
+    assert steps["vascular-assessment-tbi"] is StepStatus.late
     assert result.penalties["harm"] == 15
-    assert result.score == 85
+    assert result.score == 81
 
 
 # (case, stage, option, harm, severity): every harmful option in the bundled
@@ -113,6 +142,7 @@ HARMFUL_OPTIONS = [
     ("calcified-deep-mass-sarcoma", "us_result", "excise", "excision-before-sarcoma-mdt", "critical"),
     ("calcified-deep-mass-sarcoma", "mri_result", "local_core", "biopsy-before-sarcoma-mdt", "major"),
     ("calcified-deep-mass-sarcoma", "mri_result", "shell_out", "excision-before-sarcoma-mdt", "critical"),
+    ("calcified-deep-mass-sarcoma", "mri_result", "watch", "waiting-on-suspicious-mass", "major"),
     ("calcified-deep-mass-sarcoma", "delayed", "excise", "excision-before-sarcoma-mdt", "critical"),
     ("calcified-deep-mass-sarcoma", "local_biopsy", "excise", "excision-before-sarcoma-mdt", "critical"),
     ("calcified-deep-mass-sarcoma", "unplanned_excision", "reexcise", "excision-before-sarcoma-mdt", "critical"),
@@ -123,6 +153,7 @@ HARMFUL_OPTIONS = [
     ("diabetic-ulcer-osteomyelitis", "antibiotic_course", "continue", "antibiotics-uninfected-ulcer", "major"),
     ("diabetic-ulcer-osteomyelitis", "deterioration", "mri_first", "imaging-delays-surgery", "critical"),
     ("diabetic-ulcer-osteomyelitis", "results", "abi", "abi-alone-calcified-arteries", "major"),
+    ("diabetic-ulcer-osteomyelitis", "missed_ischaemia", "carry_on", "waiting-with-ischaemia", "major"),
     ("diabetic-ulcer-osteomyelitis", "perfusion", "mri", "mri-before-radiograph", "minor"),
     ("diabetic-ulcer-osteomyelitis", "perfusion", "wbc", "nuclear-instead-of-mri-osteomyelitis", "minor"),
     ("diabetic-ulcer-osteomyelitis", "wbc_result", "mri_now", "mri-before-radiograph", "minor"),
@@ -170,7 +201,7 @@ def test_each_harmful_option_is_flagged_with_its_severity(
         else []
     )
     after = engine.advance(case, state, choice)
-    result = rubric.score(algorithm, case, after.taken, after.facts)
+    result = rubric.score(algorithm, case, after.points, after.taken)
 
     flagged = {
         (v.harm, v.severity.value)
@@ -219,7 +250,35 @@ def walks(draw):
 def test_every_walk_ends_in_range_and_never_beats_the_reference(walk) -> None:
     slug, case, algorithm, state = walk
     assert state.finished, f"{slug}: a walk of 50 decisions did not end"
-    result = rubric.score(algorithm, case, state.taken, state.facts)
+    result = rubric.score(algorithm, case, state.points, state.taken)
     assert 0 <= result.score <= 100
     _, _, reference = play(slug, REFERENCE_PATHS[slug])
     assert result.score <= reference.score
+
+
+def every_option_is_judged(case, algorithm, state) -> None:
+    result = rubric.score(algorithm, case, state.points, state.taken)
+    for index, point in enumerate(state.points):
+        practice = rubric.judge_decision(algorithm, case, state.taken, index)
+        debrief = tuple(a for a in result.actions if a.decision == index)
+        assert practice == debrief, (point.stage, index)
+        assert debrief, f"decision {index} at '{point.stage}' was not judged"
+
+
+@pytest.mark.parametrize("slug", sorted(set(REFERENCE_PATHS) - {"diabetic-ulcer-osteomyelitis"}))
+def test_on_every_path_practice_feedback_equals_the_debrief_and_every_choice_is_judged(
+    slug: str,
+) -> None:
+    case, algorithm = case_and_algorithm(slug)
+    paths = engine.all_paths(case, limit=10_000, per_decision=1000, budget=1_000_000)
+    assert not paths.truncated
+    for path in paths:
+        every_option_is_judged(case, algorithm, path.state)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(walks())
+def test_practice_equals_debrief_on_random_walks_of_every_case(walk) -> None:
+    # The diabetic case has over a million paths: sampled here, as in every case.
+    _, case, algorithm, state = walk
+    every_option_is_judged(case, algorithm, state)

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from cases.schema import Case
+from cases.schema import Case, DecisionPoint
 from simulator.engine import (
     BrokenCase,
     InvalidChoice,
@@ -19,7 +19,7 @@ from simulator.engine import (
     start,
 )
 
-from .fixtures import CASE, CASE_YAML, PATHS, REFERENCE, load
+from .fixtures import CASE, CASE_YAML, FILMS_BROUGHT, PATHS, REFERENCE, load
 
 
 def test_start_collects_patient_and_start_stage_facts() -> None:
@@ -29,6 +29,7 @@ def test_start_collects_patient_and_start_stage_facts() -> None:
         facts=frozenset({"diabetes", "infection_suspected"}),
         visited=("presentation",),
         taken=(),
+        points=(),
         decided=0,
         finished=False,
     )
@@ -70,6 +71,83 @@ def test_taken_actions_record_facts_before_the_choice() -> None:
     assert "pathology.biopsy" not in by_action["treatment.excision"].facts_before
 
 
+PATIENT = {"diabetes", "infection_suspected"}
+PRESENTATION_OFFERS = {
+    "imaging.radiograph",
+    "imaging.mri",
+    "imaging.ultrasound",
+    "micro.swab_culture",
+    "lab.vitamin_d",
+}
+FILMS_OFFER = {"imaging.mri", "imaging.ultrasound", "imaging.ct", "wait.watchful_waiting"}
+SAMPLING_OFFERS = {"pathology.biopsy", "micro.tissue_culture", "treatment.excision"}
+
+
+def test_one_decision_point_per_decision_with_what_was_known_and_offered() -> None:
+    state = replay(CASE, REFERENCE)
+    assert state.points == (
+        DecisionPoint(0, "presentation", frozenset(PATIENT), frozenset(PRESENTATION_OFFERS)),
+        DecisionPoint(
+            1,
+            "films",
+            # The films stage revealed the suspicion before its decision was shown.
+            frozenset({*PATIENT, "imaging.radiograph", "malignancy_suspected"}),
+            frozenset(FILMS_OFFER),
+        ),
+        DecisionPoint(
+            2,
+            "sampling",
+            frozenset({*PATIENT, "imaging.radiograph", "malignancy_suspected", "imaging.mri"}),
+            # Every action its options perform, chosen or not.
+            frozenset(SAMPLING_OFFERS),
+        ),
+    )
+    # A point's known facts are exactly what the decision's actions saw before them.
+    for taken in state.taken:
+        assert taken.facts_before == state.points[taken.decision].known
+
+
+def test_points_follow_the_path_taken() -> None:
+    state = replay(CASE, PATHS["no_films"][0])
+    assert [(p.index, p.stage) for p in state.points] == [
+        (0, "presentation"),
+        (1, "no_films"),
+        (2, "films"),
+        (3, "sampling"),
+    ]
+    assert state.points[1].offered == {"imaging.radiograph", "wait.continue_plan"}
+    # Known at the no_films decision: the patient and the MRI just taken.
+    assert state.points[1].known == {*PATIENT, "imaging.mri"}
+    assert len(state.points) == state.decided == 4
+
+
+def test_a_finding_that_shows_an_action_done_makes_it_a_fact() -> None:
+    # The patient brings films: imaging.radiograph is known before any decision.
+    state = start(FILMS_BROUGHT)
+    assert state.facts == {*PATIENT, "imaging.radiograph"}
+    # So routes see it: any first pick goes to the films stage.
+    assert advance(FILMS_BROUGHT, state, ["vitd"]).stage == "films"
+    # Known at the first decision, yet not taken by the learner.
+    after = replay(FILMS_BROUGHT, [("mri",)])
+    assert "imaging.radiograph" in after.points[0].known
+    assert [t.action for t in after.taken] == ["imaging.mri"]
+
+
+def test_a_stage_finding_shows_its_action_done_when_the_stage_is_entered() -> None:
+    data = load(CASE_YAML)
+    data["stages"]["films"]["findings"].append(
+        {"kind": "pathology", "label": "Outside biopsy report", "done": ["pathology.biopsy"]}
+    )
+    case = Case.model_validate(data)
+    assert "pathology.biopsy" not in start(case).facts
+    entered = advance(case, start(case), ["xray"])
+    assert "pathology.biopsy" in entered.facts
+    assert "pathology.biopsy" not in entered.points[0].known  # shown after the first decision
+    after = advance(case, entered, ["mri"])
+    assert "pathology.biopsy" in after.points[1].known
+    assert "pathology.biopsy" not in {t.action for t in after.taken}
+
+
 def test_several_is_simultaneous() -> None:
     state = advance(CASE, start(CASE), ["swab", "xray"])
     assert [(t.action, t.time) for t in state.taken] == [
@@ -92,7 +170,7 @@ def test_routes_first_match_wins(first: list[str], stage: str) -> None:
 
 
 def test_option_next_overrides_decision_next() -> None:
-    state = replay(CASE, [("xray",), ("excise",)])
+    state = replay(CASE, [("xray",), ("watch",)])
     assert state.stage == "poor_end"
     assert state.finished
     assert "sarcoma" in state.facts
@@ -100,9 +178,9 @@ def test_option_next_overrides_decision_next() -> None:
 
 def test_replay_equals_repeated_advance() -> None:
     state = start(CASE)
-    for choice in PATHS["mri_first"][0]:
+    for choice in PATHS["minor_harm"][0]:
         state = advance(CASE, state, choice)
-    assert state == replay(CASE, PATHS["mri_first"][0])
+    assert state == replay(CASE, PATHS["minor_harm"][0])
 
 
 def _msg(text: str) -> str:
@@ -117,13 +195,13 @@ def _msg(text: str) -> str:
         # unknown option
         (
             (),
-            ["ct"],
-            "'ct' is not an option at this stage. The options are “Plain radiographs”, “MRI”, “Swab the skin” and “Vitamin D level”.",
+            ["pet"],
+            "'pet' is not an option at this stage. The options are “Plain radiographs”, “MRI”, “Ultrasound”, “Swab the skin” and “Vitamin D level”.",
         ),
         ((), ["ct", "pet"], "'ct' and 'pet' are not options at this stage."),
         # wrong count for pick-one
         ((("xray",),), [], "Pick exactly one option; you picked none."),
-        ((("xray",),), ["mri", "us"], "Pick exactly one option; you picked 2 options."),
+        ((("xray",),), ["mri", "ct"], "Pick exactly one option; you picked 2 options."),
         ((("xray",),), ["mri", "mri"], "Pick exactly one option; you picked 2 options."),
         # pick-several: empty, duplicate, outside min/max
         ((), [], "Pick at least one option."),
@@ -222,6 +300,7 @@ def test_revealed_findings_in_order_and_once() -> None:
         facts=state.facts,
         visited=("presentation", "films", "films"),
         taken=(),
+        points=(),
         decided=2,
         finished=False,
     )
@@ -233,11 +312,15 @@ def test_offered_actions() -> None:
         "imaging.radiograph",
         "imaging.mri",
         "imaging.ultrasound",
+        "imaging.ct",
         "micro.swab_culture",
         "micro.tissue_culture",
         "lab.vitamin_d",
         "pathology.biopsy",
         "treatment.excision",
+        # Deliberate waiting is an action like any other.
+        "wait.continue_plan",
+        "wait.watchful_waiting",
     }
 
 
@@ -245,18 +328,18 @@ def test_possible_choices() -> None:
     presentation = CASE.stages["presentation"].decision
     sampling = CASE.stages["sampling"].decision
     assert presentation is not None and sampling is not None
-    # 4 singletons + 6 pairs, within max 2.
-    assert len(list(possible_choices(presentation))) == 10
+    # 5 singletons + 10 pairs, within max 2.
+    assert len(list(possible_choices(presentation))) == 15
     assert list(possible_choices(sampling)) == [("biopsy", "excise"), ("excise", "biopsy")]
 
 
 def test_all_paths_enumerates_the_whole_toy_case() -> None:
     paths = all_paths(CASE)
     assert not paths.truncated
-    # The 4 first picks with xray lead to films; the 6 without lead to
-    # no_films (2 ways on) then films. From films: 2 imaging options x 2
-    # orders + 1 excision = 5 endings.
-    assert len(paths) == (4 + 6 * 2) * 5
+    # The 5 first picks with xray (alone or with one of 4 others) lead to
+    # films; the 10 without lead to no_films (2 ways on) then films. From
+    # films: 3 imaging options x 2 orders + watching = 7 endings.
+    assert len(paths) == (5 + 10 * 2) * 7
     assert paths.paths[0].choices == REFERENCE
     assert all(p.state.finished for p in paths)
     assert len({p.choices for p in paths}) == len(paths)
@@ -273,11 +356,12 @@ def test_all_paths_caps() -> None:
 
 def test_all_paths_stops_cycles() -> None:
     data = load(CASE_YAML)
-    # no_films can now loop on itself: "proceed" returns to no_films without
-    # changing any fact, so the loop must be cut, not followed forever.
+    # no_films can now loop on itself: "proceed" returns to no_films. The first
+    # time it adds wait.continue_plan to the facts, a new state; the second time
+    # nothing changes, so the loop must be cut there, not followed forever.
     data["stages"]["no_films"]["decision"]["options"][1]["next"] = "no_films"
     cyclic = Case.model_validate(data)
     paths = all_paths(cyclic)
     assert not paths.truncated
     assert all(p.state.finished for p in paths)
-    assert all(("proceed",) not in p.choices for p in paths)
+    assert max(p.choices.count(("proceed",)) for p in paths) == 1

@@ -185,14 +185,14 @@ def test_a_resident_cannot_start_an_assignment_that_is_not_theirs(
 
 
 @pytest.mark.parametrize(
-    ("counts", "expected"), [(Counts.FIRST, 65), (Counts.BEST, 100), (Counts.LAST, 13)]
+    ("counts", "expected"), [(Counts.FIRST, 57), (Counts.BEST, 100), (Counts.LAST, 20)]
 )
 def test_the_first_best_or_last_attempt_counts(
     resident: Any, cohort: Cohort, case: Any, play: Any, counts: Counts, expected: int
 ) -> None:
     assignment = AssignmentFactory(cohort=cohort, cases=[case], counts=counts)
     now = timezone.now()
-    for days_ago, path in ((3, CRP), (2, REFERENCE), (1, SWAB)):  # 65, then 100, then 13
+    for days_ago, path in ((3, CRP), (2, REFERENCE), (1, SWAB)):  # 57, then 100, then 20
         play(resident, path, assignment=assignment, finished_at=now - timedelta(days=days_ago))
     play(resident, REFERENCE)  # outside the assignment: never counts
     rows = counted_scores([assignment])
@@ -218,7 +218,7 @@ def test_each_resident_and_case_get_their_own_counted_attempt(
     play(second, SWAB, assignment=assignment)
     play(second, CRP, assignment=assignment)
     scores = {r["user"]: r["score"] for r in counted_scores([assignment])}
-    assert scores == {resident.pk: 65, second.pk: 65}
+    assert scores == {resident.pk: 57, second.pk: 57}
 
 
 def status_of(user: Any) -> Any:
@@ -229,7 +229,7 @@ def status_of(user: Any) -> Any:
 def test_status_due_then_passed(resident: Any, cohort: Cohort, case: Any, play: Any) -> None:
     assignment = AssignmentFactory(cohort=cohort, cases=[case], pass_mark=70)
     assert status_of(resident).state is State.due
-    play(resident, CRP, assignment=assignment)  # 65: below the pass mark
+    play(resident, CRP, assignment=assignment)  # 57: below the pass mark
     status = status_of(resident)
     assert (status.state, status.done, status.late, status.passed) == (
         State.not_passed,
@@ -355,7 +355,7 @@ def test_the_assignment_page_shows_each_residents_standing(
     html = client.get(f"/assignments/{assignment.pk}/").content.decode()
     assert "1 of 2 (passed 0, late 0)" in html
     assert re.search(
-        r"rita</th>\s*<td>65</td>\s*<td><span class=\"badge badge--not_passed\">Not passed", html
+        r"rita</th>\s*<td>57</td>\s*<td><span class=\"badge badge--not_passed\">Not passed", html
     )
     assert re.search(
         r"sam</th>\s*<td><span class=\"muted\">not done</span></td>\s*<td><span class=\"badge badge--due\">Due",

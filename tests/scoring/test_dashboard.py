@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def played(cohort: Cohort, resident: Any, case: Any, play: Any) -> dict[str, Any]:
-    """rita plays the reference path (100), sam CRP only (65), ann MRI and a swab (13).
+    """rita plays the reference path (100), sam CRP only (57), ann MRI and a swab (20).
 
     Steps: radiograph met by rita and sam, missed by ann; culture met by rita
     and ann, missed by sam.
@@ -49,14 +49,14 @@ def test_the_dashboard_figures_for_a_known_dataset(
     program: Any, cohort: Cohort, played: dict[str, Any]
 ) -> None:
     d = dashboard_for(program)
-    assert (d.residents, d.attempts, d.mean_score, d.critical_attempts) == (3, 3, 59.3, 0)
-    assert [b["count"] for b in d.distribution] == [0, 1, 0, 0, 0, 0, 1, 0, 0, 1]
+    assert (d.residents, d.attempts, d.mean_score, d.critical_attempts) == (3, 3, 59.0, 0)
+    assert [b["count"] for b in d.distribution] == [0, 0, 1, 0, 0, 1, 0, 0, 0, 1]
     assert d.distribution[9]["label"] == "90–100"
     (row,) = d.assignments
     assert (row.residents, row.done, row.passed, row.late, row.done_percent) == (3, 3, 1, 0, 100)
-    assert row.mean_score == 59.3
+    assert row.mean_score == 59.0
     (week,) = d.trend
-    assert (week["attempts"], week["mean"], week["critical"]) == (3, 59.3, 0)
+    assert (week["attempts"], week["mean"], week["critical"]) == (3, 59.0, 0)
 
 
 def test_the_dashboard_page_shows_charts_and_the_same_figures_as_tables(
@@ -70,9 +70,9 @@ def test_the_dashboard_page_shows_charts_and_the_same_figures_as_tables(
             r'<script id="program-charts" type="application/json">(.*?)</script>', html, re.S
         ).group(1)
     )
-    assert [b["count"] for b in charts["distribution"]] == [0, 1, 0, 0, 0, 0, 1, 0, 0, 1]
+    assert [b["count"] for b in charts["distribution"]] == [0, 0, 1, 0, 0, 1, 0, 0, 0, 1]
     assert charts["completion"] == [{"title": "Week 1", "done": 100}]
-    assert "<td>10–19</td><td>1</td>" in html
+    assert "<td>20–29</td><td>1</td>" in html
     assert re.search(r"Week 1</a></th>\s*<td>PGY-1 2026</td>", html)
     assert "<td>3 (100%)</td>" in html
     assert "style=" not in html  # the CSP forbids inline styles

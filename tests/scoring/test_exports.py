@@ -58,8 +58,8 @@ def test_the_cohort_csv_has_a_row_per_attempt_and_a_column_per_step(
         )
         for r in found
     ] == [
-        (str(first.pk), "rita", "test-case", "Week 1", "65", "met", "missed"),
-        (str(second.pk), "rita", "test-case", "", "13", "missed", "met"),
+        (str(first.pk), "rita", "test-case", "Week 1", "57", "on_time", "missed"),
+        (str(second.pk), "rita", "test-case", "", "20", "missed", "late"),
     ]
     assert found[0]["finished_at"] == first.finished_at.isoformat()
 

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def played(program: Any, resident: Any, case: Any, play: Any) -> None:
-    """Three attempts by the program's residents: 100 (reference), 65 (CRP), 13 (swab)."""
+    """Three attempts by the program's residents: 100 (reference), 57 (CRP), 20 (swab)."""
     cohort = CohortFactory(program=program)
     sam = CohortMemberFactory(cohort=cohort, user__username="sam").user
     ann = CohortMemberFactory(cohort=cohort, user__username="ann").user
@@ -46,15 +46,15 @@ def test_choices_difficulty_and_discrimination_worked_by_hand(
     assert list(items) == ["intro", "films", "swabbed", "plan"]
 
     intro = items["intro"]
-    # Films by rita (100) and sam (65), MRI by ann (13).
+    # Films by rita (100) and sam (57), MRI by ann (20).
     assert (intro.attempts, intro.correct) == (3, 2)
     assert [(o.key, o.chosen, o.percent, o.verdict) for o in intro.options] == [
         ("films", 2, 67, "indicated"),
         ("mri", 1, 33, "harmful"),
     ]
     assert intro.difficulty == pytest.approx(2 / 3)
-    # r = (M1 - M0) / s * sqrt(pq): M1 = 82.5, M0 = 13, s = 35.743 (population), p = 2/3.
-    assert intro.discrimination == pytest.approx(0.9166, abs=1e-4)
+    # r = (M1 - M0) / s * sqrt(pq): M1 = 78.5, M0 = 20, s = 32.690 (population), p = 2/3.
+    assert intro.discrimination == pytest.approx(0.8436, abs=1e-4)
 
     films = items["films"]
     # Tissue (rita, right), CRP (sam, not indicated), swab (ann, harmful).
@@ -64,16 +64,20 @@ def test_choices_difficulty_and_discrimination_worked_by_hand(
         ("crp", 1, "not_indicated"),
     ]
     assert films.difficulty == pytest.approx(1 / 3)
-    assert films.discrimination == pytest.approx((100 - 39) / 35.7429 * (2 / 9) ** 0.5, abs=1e-4)
+    assert films.discrimination == pytest.approx((100 - 38.5) / 32.6905 * (2 / 9) ** 0.5, abs=1e-4)
 
-    # Only ann reached the swab stage; both options picked together, one with no action.
+    # Only ann reached the swab stage: review then tissue, both meeting a step.
     swabbed = items["swabbed"]
     assert (swabbed.attempts, swabbed.difficulty, swabbed.discrimination) == (1, 1.0, None)
 
-    # A decision whose options perform no action is not scored.
+    # Every option performs an action, so every decision is scored: the follow-up
+    # both rita and sam chose meets the optional review step.
     plan = items["plan"]
-    assert (plan.scored, plan.difficulty, plan.flags) == (False, None, [])
-    assert [(o.key, o.chosen) for o in plan.options] == [("good", 2), ("routed", 0)]
+    assert (plan.scored, plan.attempts, plan.difficulty) == (True, 2, 1.0)
+    assert [(o.key, o.chosen, o.verdict) for o in plan.options] == [
+        ("good", 2, "indicated"),
+        ("routed", 0, ""),
+    ]
     assert intro.flags == ["Fewer than 10 attempts: too few to judge."]
 
 
@@ -126,7 +130,7 @@ def test_the_item_analysis_page(
     html = client.get("/programs/northfield/items/test-case/").content.decode()
     assert "3 finished attempts by Northfield Residency" in html
     assert "0.67 (2 right)" in html
-    assert "0.92" in html
+    assert "0.84" in html
     assert "Fewer than 10 attempts" in html
     assert '<span class="badge badge--harmful">Harmful</span>' in html
 

@@ -69,7 +69,7 @@ def test_the_reference_path_over_plain_posts_ends_in_a_debrief_scoring_100(
     assert attempt.finished
     score = Score.objects.get(attempt=attempt)
     assert (score.score, score.critical_errors, score.rubric_version) == (100, 0, RUBRIC_VERSION)
-    assert StepOutcome.objects.filter(score=score, verdict="met").count() == len(
+    assert StepOutcome.objects.filter(score=score, verdict="on_time").count() == len(
         score.result["steps"]
     )
 

@@ -31,8 +31,8 @@ class Command(BaseCommand):
                 attempt=attempt,
                 case=play.case,
                 algorithm=play.algorithm,
+                points=play.state.points,
                 taken=play.state.taken,
-                facts=play.state.facts,
             )
             done += 1
         self.stdout.write(

@@ -63,7 +63,7 @@ def _paths(case: Case) -> list[dict[str, Any]]:
     doc, algorithm = version.parsed, version.algorithm_version.parsed
     found = []
     for path in engine.all_paths(doc, limit=40):
-        result = rubric.score(algorithm, doc, path.state.taken, path.state.facts)
+        result = rubric.score(algorithm, doc, path.state.points, path.state.taken)
         data = result.to_dict()
         choices = [(i, path.state.visited[i], c) for i, c in enumerate(path.choices)]
         found.append(
