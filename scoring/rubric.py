@@ -59,8 +59,8 @@ HARM_PENALTIES: Mapping[Severity, int] = {
     Severity.minor: 5,
 }
 
-# Shown for verdicts stored under rubric v1, whose algorithm versions gave
-# actions no reasons of their own.
+# Shown only where the algorithm version gives an action no reasons of its
+# own: those stored before rubric v2, which did not ask for them.
 NO_STEP_RATIONALE = "No step of the reference algorithm called for this at the time."
 
 
@@ -207,12 +207,10 @@ class ActionVerdict:
         }
 
     @classmethod
-    def from_dict(
-        cls, data: Mapping[str, Any], algorithm: Algorithm, version: int
-    ) -> ActionVerdict:
+    def from_dict(cls, data: Mapping[str, Any], algorithm: Algorithm) -> ActionVerdict:
         verdict = ActionStatus(data["verdict"])
         rationale, citations = explanation(
-            algorithm, verdict, data["action"], data["harm"], data["step"], version
+            algorithm, verdict, data["action"], data["harm"], data["step"]
         )
         return cls(
             action=data["action"],
@@ -276,9 +274,9 @@ class Result:
             coverage=float(data["coverage"]),
             penalties={str(k): int(v) for k, v in data["penalties"].items()},
             steps=tuple(StepVerdict.from_dict(s, algorithm) for s in data["steps"]),
-            actions=tuple(ActionVerdict.from_dict(a, algorithm, version) for a in data["actions"]),
+            actions=tuple(ActionVerdict.from_dict(a, algorithm) for a in data["actions"]),
             critical_errors=tuple(
-                ActionVerdict.from_dict(a, algorithm, version) for a in data["critical_errors"]
+                ActionVerdict.from_dict(a, algorithm) for a in data["critical_errors"]
             ),
             # An old score keeps the version it was computed under.
             rubric_version=version,
@@ -291,7 +289,6 @@ def explanation(
     action: str,
     harm: str | None,
     step: str | None,
-    version: int = RUBRIC_VERSION,
 ) -> tuple[str, tuple[str, ...]]:
     """Why an action got its verdict, with the sources that say so: its harm's
     reasons; the step it meets; or, when no step called for it now, the
@@ -309,7 +306,6 @@ def explanation(
     if step is not None:
         found_step = algorithm.step(step)
         return found_step.rationale, tuple(found_step.citations)
-    del version  # every version falls back to the same plain sentence
     return NO_STEP_RATIONALE, ()
 
 

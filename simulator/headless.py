@@ -93,6 +93,7 @@ def debrief_text(data: dict) -> str:
         for v in decision["verdicts"]:
             extra = f" {v['severity']} ({v['harm']})" if v["harm"] else ""
             lines.append(f"   {v['verdict']}{extra}: {v['action']} [{', '.join(v['citations'])}]")
-    missed = [s["step"] for s in data["steps"] if s["verdict"] == "missed"]
-    lines.append("Missed steps: " + (", ".join(missed) if missed else "none"))
+    for verdict, title in (("missed", "Missed steps"), ("late", "Late steps")):
+        found = [s["step"] for s in data["steps"] if s["verdict"] == verdict]
+        lines.append(f"{title}: " + (", ".join(found) if found else "none"))
     return "\n".join(lines) + "\n"

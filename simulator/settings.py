@@ -142,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "simulator.accounts.context_processors.navigation",
+                "scoring.context_processors.rubric",
             ],
         },
     }

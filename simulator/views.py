@@ -21,7 +21,6 @@ from cases.access import get_newest_version_for_author
 from cases.authoring import valid_document
 from scoring.access import get_open_assignment_for_resident
 from scoring.models import Mode
-from scoring.rubric import RUBRIC_VERSION
 from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import catalogue_for
@@ -224,7 +223,7 @@ def debrief(request: HttpRequest, pk: int) -> HttpResponse:
 def history(request: HttpRequest) -> HttpResponse:
     """The user's attempts and scores over time, and the steps they miss most."""
     found = history_for(request.user, page=request.GET.get("page"))
-    return render(request, "simulator/history.html", {"h": found, "rubric_version": RUBRIC_VERSION})
+    return render(request, "simulator/history.html", {"h": found})
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -15,6 +15,7 @@ from django.test import Client
 from cases.models import Case
 from scoring.dashboard import dashboard_for, mastery_grid
 from scoring.models import Cohort
+from scoring.rubric import RUBRIC_VERSION
 from simulator.models import Attempt
 from tests.factories import (
     CRP,
@@ -174,3 +175,12 @@ def test_query_counts_do_not_grow_with_residents_or_attempts(
     assert Attempt.objects.count() == 11
     with django_assert_num_queries(before):
         client.get(path)
+
+
+def test_program_pages_say_which_rubric_their_scores_are_counted_under(
+    client: Client, director: Any, cohort: Cohort, played: dict[str, Any]
+) -> None:
+    client.force_login(director)
+    for url in ("/programs/northfield/", f"/cohorts/{cohort.pk}/mastery/"):
+        html = client.get(url).content.decode()
+        assert f"Scores under rubric v{RUBRIC_VERSION}" in html, url

@@ -342,3 +342,20 @@ def test_every_verdict_in_a_debrief_carries_a_citation(client, resident, bundled
     assert len(rows) == 14
     for row in rows:
         assert 'class="cite"' in row, row
+
+
+def test_watching_the_suspected_sarcoma_is_shown_harmful_in_the_debrief(
+    client, resident, bundled
+) -> None:
+    client.force_login(resident)
+    attempt = start(client, SARCOMA, Mode.ASSESSMENT)
+    path = "xray, mri_contrast, watch, mdt, core_biopsy+ct_chest+wide_excision"
+    for seq, picked in enumerate(path.split(", ")):
+        choose(client, attempt, seq, picked.split("+"))
+
+    assert Score.objects.get(attempt=attempt).score == 78
+    debrief = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
+    decision = debrief.split("Decision 3:")[1].split("Decision 4:")[0]
+    assert "Harmful · major" in decision
+    assert "Repeat the same imaging in weeks or months" in decision
+    assert "Done late" in debrief  # the sarcoma-team referral, one decision after it was due
