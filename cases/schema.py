@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -190,7 +191,7 @@ class Severity(StrEnum):
     major = "major"
     minor = "minor"
 
-    @property
+    @cached_property
     def rank(self) -> int:
         return list(Severity).index(self)
 

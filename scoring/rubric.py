@@ -16,10 +16,13 @@ under version 1 are still read (``Result.from_dict``) and shown as they were.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
+from itertools import groupby
 from typing import Any
 
 from cases.checks import reach, stage_edges
@@ -77,7 +80,7 @@ class Verdict(StrEnum):
         member.label = label
         return member
 
-    @property
+    @cached_property
     def rank(self) -> int:
         return list(type(self)).index(self)
 
@@ -330,15 +333,39 @@ class Prospects:
     this case is premature; one whose step never could is not indicated."""
 
     def __init__(self, case: Case) -> None:
-        self._case = case
+        self._case = weakref.ref(case)  # cached beside the case, never keeping it alive
         self._edges = stage_edges(case)
         self._found: dict[str, frozenset[str]] = {}
+        self._offered: dict[str, frozenset[str]] = {}
+
+    @classmethod
+    def of(cls, case: Case) -> Prospects:
+        """The case's table, built once per case document: the explorer judges
+        hundreds of thousands of choices of one case."""
+        found = _PROSPECTS.get(id(case))
+        if found is None or found._case() is not case:
+            found = _PROSPECTS[id(case)] = cls(case)
+            weakref.finalize(case, _PROSPECTS.pop, id(case), None)
+        return found
+
+    def offered(self, stage: str) -> frozenset[str]:
+        """The actions the stage's decision offers."""
+        if stage not in self._offered:
+            case = self._case()
+            assert case is not None  # noqa: S101 -- only reached through a live case
+            decision = case.stages[stage].decision
+            self._offered[stage] = frozenset(
+                a for o in (decision.options if decision else ()) for a in o.actions
+            )
+        return self._offered[stage]
 
     def from_stage(self, stage: str) -> frozenset[str]:
         if stage not in self._found:
+            case = self._case()
+            assert case is not None  # noqa: S101 -- only reached through a live case
             facts: set[str] = set()
             for key in reach([stage], self._edges):
-                found = self._case.stages[key]
+                found = case.stages[key]
                 for finding in found.findings:
                     if finding.key is not None:
                         facts.add(finding.key)
@@ -347,6 +374,9 @@ class Prospects:
                     facts.update(a for o in found.decision.options for a in o.actions)
             self._found[stage] = frozenset(facts)
         return self._found[stage]
+
+
+_PROSPECTS: dict[int, Prospects] = {}
 
 
 def could_apply(step: Step, known: frozenset[str], possible: frozenset[str]) -> bool:
@@ -440,51 +470,59 @@ class _Judged:
     moment: Moment  # when the action was taken
 
 
-def _offered(case: Case, stage: str) -> frozenset[str]:
-    decision = case.stages[stage].decision
-    return frozenset(a for o in decision.options for a in o.actions) if decision else frozenset()
-
-
 def _judge(algorithm: Algorithm, case: Case, taken: Sequence[TakenAction]) -> list[_Judged]:
-    prospects = Prospects(case)
+    prospects = Prospects.of(case)
     chronological = sorted(taken, key=lambda t: t.time)  # stable within one time
     judged = []
     seen: set[str] = set()
-    for item in chronological:
-        known = item.facts_before | {t.action for t in chronological if t.time < item.time}
-        moment = Moment(
-            known,
-            frozenset(t.action for t in chronological if t.time == item.time),
-            _offered(case, item.stage),
-        )
-        repeat = item.action in seen
-        seen.add(item.action)
-        harm = _harm_for(algorithm, known, item.action)
-        if harm is not None:
-            status, step, severity = ActionStatus.harmful, None, harm.severity
-        else:
-            possible = prospects.from_stage(item.stage)
-            status, found = _step_verdict(algorithm, moment, possible, item.action)
-            step, severity = (found.key if found else None), None
-        rationale, citations = explanation(
-            algorithm, status, item.action, harm.key if harm else None, step
-        )
-        verdict = ActionVerdict(
-            action=item.action,
-            time=item.time,
-            decision=item.decision,
-            stage=item.stage,
-            option=item.option,
-            verdict=status,
-            severity=severity,
-            harm=harm.key if harm else None,
-            step=step,
-            repeat=repeat,
-            rationale=rationale,
-            citations=citations,
-        )
-        judged.append(_Judged(verdict, moment))
+    done_before: set[str] = set()  # actions taken strictly before the current time
+    for _, same_time in groupby(chronological, key=lambda t: t.time):
+        group = list(same_time)
+        together = frozenset(t.action for t in group)
+        for item in group:
+            judged.append(_judge_one(algorithm, prospects, item, done_before, together, seen))
+        done_before |= together
     return judged
+
+
+def _judge_one(
+    algorithm: Algorithm,
+    prospects: Prospects,
+    item: TakenAction,
+    done_before: set[str],
+    together: frozenset[str],
+    seen: set[str],
+) -> _Judged:
+    """One action's verdict on what was known when it was taken."""
+    known = item.facts_before | done_before
+    moment = Moment(known, together, prospects.offered(item.stage))
+    repeat = item.action in seen
+    seen.add(item.action)
+    harm = _harm_for(algorithm, known, item.action)
+    if harm is not None:
+        status, step, severity = ActionStatus.harmful, None, harm.severity
+    else:
+        possible = prospects.from_stage(item.stage)
+        status, found = _step_verdict(algorithm, moment, possible, item.action)
+        step, severity = (found.key if found else None), None
+    rationale, citations = explanation(
+        algorithm, status, item.action, harm.key if harm else None, step
+    )
+    verdict = ActionVerdict(
+        action=item.action,
+        time=item.time,
+        decision=item.decision,
+        stage=item.stage,
+        option=item.option,
+        verdict=status,
+        severity=severity,
+        harm=harm.key if harm else None,
+        step=step,
+        repeat=repeat,
+        rationale=rationale,
+        citations=citations,
+    )
+    return _Judged(verdict, moment)
 
 
 def judge_actions(

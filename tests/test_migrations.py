@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases.models import CaseVersion
 from scoring.access import program_scores
 from scoring.models import Cohort, CohortMember, LtiPlatform, Score
+from scoring.rubric import RUBRIC_VERSION
 from simulator.accounts.models import LoginFailure, Membership, Program, Role
 from simulator.models import Attempt
 from tests.cases.helpers import VALID_FILES
@@ -74,7 +75,7 @@ def test_a_populated_database_keeps_every_row_through_the_move() -> None:
         user=user, case_version_id=version_id, mode="practice", finished_at=timezone.now()
     )
     old.get_model("scoring", "Score").objects.create(
-        attempt=attempt, rubric_version=1, score=80, critical_errors=0, result={}
+        attempt=attempt, rubric_version=RUBRIC_VERSION, score=80, critical_errors=0, result={}
     )
 
     migrate(None)
