@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cases.explorer import OptionProof, Proof, prove
 from cases.schema import Algorithm, Case, Severity
 from scoring.rubric import ActionStatus, ActionVerdict, score
 from simulator import engine
@@ -85,8 +86,10 @@ def _harm_dict(harm: Harmful) -> dict:
 
 @dataclass(frozen=True)
 class Exploration:
+    proof: Proof  # exact, never capped: best, worst, a reference path, every option's verdicts
+    reference_steps: tuple[PathStep, ...]  # the proof's reference path, as the author reads it
     paths: tuple[ScoredPath, ...]
-    truncated: bool  # a cap stopped the enumeration: there may be more paths
+    truncated: bool  # a cap stopped the listing: there may be more paths
     # Every harmful choice some path makes, once, worst first: each is "caught"
     # by the rubric on every path that makes it.
     harms: tuple[Harmful, ...]
@@ -99,16 +102,21 @@ class Exploration:
         return len(self.paths)
 
     @property
-    def best(self) -> int | None:
-        return max((p.score for p in self.paths), default=None)
+    def best(self) -> int:
+        return self.proof.best.score
 
     @property
-    def worst(self) -> int | None:
-        return min((p.score for p in self.paths), default=None)
+    def worst(self) -> int:
+        return self.proof.worst.score
 
     @property
     def reference(self) -> tuple[ScoredPath, ...]:
+        """The listed paths that score the best (the proof holds one whatever the cap)."""
         return tuple(p for p in self.paths if p.is_reference)
+
+    @property
+    def keys_broken(self) -> tuple[OptionProof, ...]:
+        return tuple(o for o in self.proof.options if o.matches is False)
 
     @property
     def reaches_full_marks(self) -> bool:
@@ -120,11 +128,10 @@ class Exploration:
 
     def to_dict(self) -> dict:
         return {
+            **self.proof.to_dict(),
             "count": self.count,
             "truncated": self.truncated,
-            "best": self.best,
-            "worst": self.worst,
-            "reference": [p.number for p in self.reference],
+            "reference_paths": [p.number for p in self.reference],
             "with_critical_errors": self.with_critical_errors,
             "harms": [_harm_dict(h) for h in self.harms],
             "off_every_path": list(self.off_every_path),
@@ -140,7 +147,7 @@ def explore(case: Case, algorithm: Algorithm, *, limit: int = 500) -> Exploratio
         result = score(algorithm, case, path.state.points, path.state.taken)
         harms = tuple(_harmful(case, algorithm, result.actions))
         scored.append((path, result.score, harms))
-    best = max((points for _, points, _ in scored), default=None)
+    proof = prove(algorithm, case)
     paths = tuple(
         ScoredPath(
             number=i,
@@ -150,14 +157,17 @@ def explore(case: Case, algorithm: Algorithm, *, limit: int = 500) -> Exploratio
             outcome=str(case.stages[path.state.stage].outcome or ""),
             score=points,
             harms=harms,
-            is_reference=points == best,
+            is_reference=points == proof.best.score,
         )
         for i, (path, points, harms) in enumerate(scored, start=1)
     )
     every = {(h.stage, h.option, h.action): h for p in paths for h in p.harms}
     ordered = sorted(every.values(), key=lambda h: (h.severity.rank, h.stage))
     visited = {key for path in found for key in path.state.visited}
+    best = proof.best.path
     return Exploration(
+        proof=proof,
+        reference_steps=tuple(_steps(case, engine.Path(best, engine.replay(case, best)))),
         paths=paths,
         truncated=found.truncated,
         harms=tuple(ordered),

@@ -318,6 +318,28 @@ class Route(Document):
 Next = Key | list[Route]
 
 
+class Expect(StrEnum):
+    """The verdict an option's author expects the rubric to give it: the
+    worst verdict on its actions (``cases.explorer.option_verdict``)."""
+
+    best = "best"
+    acceptable = "acceptable"
+    low_value = "low_value"
+    premature = "premature"
+    not_indicated = "not_indicated"
+    harmful_minor = "harmful_minor"
+    harmful_major = "harmful_major"
+    harmful_critical = "harmful_critical"
+
+    @property
+    def label(self) -> str:
+        """As an author reads it: "not indicated", "harmful (major)"."""
+        kind, _, severity = self.value.partition("_")
+        if kind == "harmful":
+            return f"harmful ({severity})"
+        return self.value.replace("_", " ")
+
+
 class Option(Document):
     key: Key
     label: Text
@@ -325,6 +347,9 @@ class Option(Document):
     # cases.checks requires one. Not a shape rule, so that case versions
     # stored before rubric version 2 still load.
     actions: list[ActionKey] = Field(default_factory=list)
+    # The author's key; validation proves the rubric gives this verdict on
+    # every path that reaches the option.
+    expect: Expect | None = None
     next: Next | None = None
     feedback: Markdown
     citations: Citations

@@ -9,15 +9,23 @@ Django.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cases import checks
+from cases import checks, explorer
 from cases.extends import Resolved, resolve
-from cases.schema import DOCUMENT_MODELS, Algorithm, Case, Extends, Library, ParsedDocument
+from cases.schema import (
+    DOCUMENT_MODELS,
+    Algorithm,
+    Case,
+    Expect,
+    Extends,
+    Library,
+    ParsedDocument,
+)
 from cases.yamlmap import Located, Path, YamlProblem, load
 
 MAX_BYTES = 2_000_000  # a case is a few tens of kilobytes; anything this big is a mistake
@@ -294,8 +302,11 @@ def validate(sources: Sequence[Source], context: Context | None = None) -> Repor
         )
         if algorithm is None and case.algorithm in broken_algorithms:
             continue  # its algorithm's own problems are reported; checking against it would guess
-        found = checks.check_case(case, algorithm, references)
+        found = list(checks.check_case(case, algorithm, references))
         report.problems += [source.problem(p, m) for p, m in found]
+        if not found and algorithm is not None:
+            # Only a case that is otherwise sound can be played to prove its keys.
+            report.problems += [source.problem(p, m) for p, m in _keys(case, algorithm)]
 
     report.problems.sort()
     return report
@@ -423,6 +434,18 @@ class _Variants:
 def _canonical(algorithm: Algorithm) -> dict:
     """The stored form of a document (as ``cases.services.document_of``)."""
     return algorithm.model_dump(mode="json", exclude_defaults=True)
+
+
+def _keys(case: Case, algorithm: Algorithm) -> Iterator[tuple[Path, str]]:
+    """Each option whose key the rubric contradicts on some path, at its ``expect``."""
+    for mismatch in explorer.key_mismatches(algorithm, case):
+        decision = case.stages[mismatch.stage].decision
+        index = next(i for i, o in enumerate(decision.options) if o.key == mismatch.option)
+        yield (
+            ("stages", mismatch.stage, "decision", "options", index, "expect"),
+            f"the key says {Expect(mismatch.expected).label}, but the rubric judges this "
+            f"option {Expect(mismatch.verdict).label} {mismatch.where}, because {mismatch.rule}",
+        )
 
 
 def _rejected(sources: Sequence[Source], kind: str) -> list[dict]:

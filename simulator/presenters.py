@@ -101,7 +101,8 @@ class VerdictView:
 class OptionView:
     key: str
     label: str
-    feedback: str
+    verdicts: list[VerdictView]  # the rubric's, shown first; their reasons last
+    feedback: str  # the author's, under the verdict
     cited: list[Cited]
 
 
@@ -143,11 +144,15 @@ def verdict_view(
 
 
 def verdict_views(
-    verdicts: Sequence[ActionVerdict], algorithm: schema.Algorithm, citations: CitationIndex
+    verdicts: Sequence[ActionVerdict],
+    algorithm: schema.Algorithm,
+    citations: CitationIndex,
+    shown: set[str] | None = None,
 ) -> list[VerdictView]:
     """A block of verdicts, each rationale shown once: two actions judged for
-    the same reason (one harm, one step) share the first one's explanation."""
-    shown: set[str] = set()
+    the same reason (one harm, one step) share the first one's explanation.
+    ``shown`` carries the rationales already shown across one decision."""
+    shown = set() if shown is None else shown
     views = []
     for verdict in verdicts:
         views.append(verdict_view(verdict, algorithm, citations, verdict.rationale not in shown))
@@ -167,17 +172,21 @@ def decision_review(
     stage = play.case.stages[choice.stage]
     assert stage.decision is not None  # noqa: S101 -- a choice is only recorded at a decision
     chosen = [o for key in choice.options if (o := stage.decision.option(key))]
+    shown: set[str] = set()
+    views = []
+    for o in chosen:
+        # Cited in the order the page shows them: the feedback, then the reasons.
+        cited = citations.cite(o.citations)
+        mine = [v for v in verdicts if v.decision == index and v.option == o.key]
+        judged = verdict_views(mine, play.algorithm, citations, shown)
+        views.append(OptionView(o.key, o.label, judged, o.feedback, cited))
     return DecisionReview(
         number=index + 1,
         stage_title=stage.title,
         prompt=stage.decision.prompt,
         kind=stage.decision.type.value,
-        chosen=[
-            OptionView(o.key, o.label, o.feedback, citations.cite(o.citations)) for o in chosen
-        ],
-        verdicts=verdict_views(
-            [v for v in verdicts if v.decision == index], play.algorithm, citations
-        ),
+        chosen=views,
+        verdicts=[v for view in views for v in view.verdicts],
     )
 
 

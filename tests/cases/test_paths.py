@@ -153,8 +153,9 @@ def large_case(stages: int = MAX_STAGES) -> Case:
 def test_the_largest_case_allowed_is_explored_within_its_caps(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Benchmark, not a timer: 2^99 paths exist; the explorer stops at its cap and
-    the work it does (engine steps) stays proportional to the paths it returns."""
+    """Benchmark, not a timer: 2^99 paths exist; the list stops at its cap, the
+    proof judges each distinct situation once, and the work (engine steps) stays
+    proportional to the case's size, not to its number of paths."""
     case = large_case()
     steps = 0
     advance = engine.advance
@@ -172,7 +173,11 @@ def test_the_largest_case_allowed_is_explored_within_its_caps(
     assert found.count == 200
     assert all(len(p.steps) == MAX_STAGES - 1 for p in found.paths)
     assert found.best == 100  # films at every stage
-    assert steps < 2_000  # about 2 per stage for the first path, then a few per further path
+    assert found.proof.best.score == 100 and found.worst == found.proof.worst.score
+    # The list: about 2 per stage for the first path, then a few per further path.
+    # The proof: 2 choices in each of at most 4 situations a stage (films, MRI, both,
+    # neither known), and 2 per stage for each search.
+    assert steps < 2_000 + 8 * MAX_STAGES + 4 * MAX_STAGES
 
 
 def test_case_paths_prints_each_path_with_its_score(db: None) -> None:
@@ -180,7 +185,7 @@ def test_case_paths_prints_each_path_with_its_score(db: None) -> None:
     out = StringIO()
     call_command("case_paths", "test-case", stdout=out)
     text = out.getvalue()
-    assert text.startswith("test-case v1: ")
+    assert text.startswith("test-case v1: scores 0 to 100 (exact); reference: ")
     assert "path 1 (reference): score" in text
     assert "intro: Plain radiograph" in text
 
@@ -193,9 +198,20 @@ def test_case_paths_json_has_the_summary_and_every_path(db: None) -> None:
     assert data["case"] == "test-case"
     assert data["version"] == 1
     assert data["count"] == len(data["paths"]) > 1
-    assert data["best"] >= data["worst"]
-    assert data["reference"] and data["truncated"] is False
+    assert (data["exact"], data["best"], data["worst"]) == (True, 100, 0)
+    assert data["reference"] == {"choices": [["films"], ["tissue"], ["good"]], "score": 100}
+    assert data["reference_paths"] and data["truncated"] is False
     assert {"number", "choices", "score", "critical_errors", "reference"} <= set(data["paths"][0])
+    # Every option with its proven verdicts; the test case states no keys.
+    mri = next(o for o in data["options"] if (o["stage"], o["option"]) == ("intro", "mri"))
+    assert mri == {
+        "stage": "intro",
+        "option": "mri",
+        "verdicts": ["harmful_minor"],
+        "reordered": [],
+        "expect": None,
+        "matches": None,
+    }
 
 
 def test_case_paths_refuses_an_unknown_case(db: None) -> None:

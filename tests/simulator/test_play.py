@@ -332,11 +332,14 @@ def test_every_verdict_in_a_debrief_carries_a_citation(client, resident, bundled
 
     page = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
 
-    verdicts = [chunk.split("</li>")[0] for chunk in page.split('class="verdict verdict--')[1:]]
+    verdicts = [chunk.split('"')[0] for chunk in page.split('class="verdict verdict--')[1:]]
     assert len(verdicts) >= 10
-    assert {v.split('"')[0] for v in verdicts} >= {"indicated", "not_indicated", "harmful"}
-    for verdict in verdicts:
-        assert 'class="cite"' in verdict, verdict
+    assert set(verdicts) >= {"indicated", "not_indicated", "harmful"}
+    # Each verdict's reasons, once per decision, under the author's feedback: each cited.
+    reasons = [chunk.split("</details>")[0] for chunk in page.split('class="review__why"')[1:]]
+    assert len(reasons) >= 10
+    for reason in reasons:
+        assert 'class="cite"' in reason, reason
     table = page.split('id="steps-title"')[1].split("</tbody>")[0].split("<tbody>")[1]
     rows = table.split("</tr>")[:-1]
     assert len(rows) == 14

@@ -13,8 +13,8 @@ from cases.paths import explore
 
 class Command(CaseVersionCommand):
     help = (
-        "List every path through a case (the newest version unless --version N) with its "
-        "score and critical errors."
+        "The exact best and worst scores of a case (the newest version unless --version N), "
+        "a reference path, every option's verdicts, and its paths (listed up to --limit)."
     )
 
     def add_arguments(self, parser):
@@ -53,13 +53,17 @@ def _dumps(payload: dict) -> str:
 
 
 def _summary(exploration) -> str:
-    if not exploration.count:
-        return "no complete path."
+    reference = " → ".join(" + ".join(s.options) for s in exploration.reference_steps)
     text = (
-        f"{exploration.count} path{'s' if exploration.count != 1 else ''}, scores "
-        f"{exploration.worst} to {exploration.best}, "
+        f"scores {exploration.worst} to {exploration.best} (exact); reference: {reference}.\n"
+        f"{exploration.count} path{'s' if exploration.count != 1 else ''} listed, "
         f"{exploration.with_critical_errors} with a critical error"
     )
     if exploration.truncated:
-        text += "; stopped at a limit, there are more paths"
+        text += "; the list stopped at its limit, there are more paths"
+    broken = exploration.keys_broken
+    if broken:
+        text += f".\n{len(broken)} option key{'s' if len(broken) != 1 else ''} contradicted: " + (
+            ", ".join(f"{o.stage}/{o.option}" for o in broken)
+        )
     return text + "."
