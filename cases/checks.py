@@ -14,6 +14,11 @@ from cases.yamlmap import Path
 
 Found = tuple[Path, str]
 
+NO_KEY = (
+    "give the verdict you expect the rubric to give this option (expect: best, acceptable, "
+    "low_value, premature, not_indicated or harmful_minor/major/critical): validation proves "
+    "it on every path"
+)
 NO_ACTION = (
     "every option does something the rubric can judge: name at least one action; to "
     "choose to wait, name a waiting action such as wait.watchful_waiting"
@@ -260,6 +265,8 @@ def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) ->
                 option_path = (*path, "decision", "options", i)
                 if not option.actions:
                     yield (*option_path, "actions"), NO_ACTION
+                if option.expect is None:
+                    yield (*option_path, "expect"), NO_KEY
                 yield from _citations(option_path, option.citations, references, required=True)
 
     edges = stage_edges(case)

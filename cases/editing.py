@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from cases.graph import stages_of
 from cases.schema import KEY_PATTERN
 
-OPTION_FIELDS = ("key", "label", "actions", "next", "feedback", "citations")
+OPTION_FIELDS = ("key", "label", "actions", "expect", "next", "feedback", "citations")
 STAGE_FIELDS = ("title", "narrative", "outcome")
 DECISION_FIELDS = ("prompt", "type", "next", "min", "max")
 DETAIL_FIELDS = ("title", "presentation", "difficulty", "minutes", "start", "slug", "algorithm")
@@ -224,6 +224,7 @@ def set_option(
     routes = option.get("next") if isinstance(option.get("next"), list) else None
     rebuilt: dict = {"key": form.get("key", "").strip(), "label": form.get("label", "").strip()}
     _put(rebuilt, "actions", [a for a in lists.get("actions", []) if a])
+    _put(rebuilt, "expect", form.get("expect", "").strip())
     nxt = form.get("next", "")
     _put(rebuilt, "next", routes if nxt == ROUTES and routes else (nxt if nxt != ROUTES else ""))
     rebuilt["feedback"] = form.get("feedback", "").rstrip()

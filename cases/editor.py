@@ -62,6 +62,7 @@ class OptionPart:
     key: str
     label: str
     actions: list[str]
+    expect: str  # the author's key, "" when not given
     next: str
     routes: bool  # next is a list of routes: edited in the YAML tab
     feedback: str
@@ -129,6 +130,7 @@ def stage_part(data: object, key: str, problems: Sequence[Problem] = ()) -> Stag
                 key=_text(option.get("key")),
                 label=_text(option.get("label")),
                 actions=_keys(option.get("actions")),
+                expect=_text(option.get("expect")),
                 next=nxt,
                 routes=routes,
                 feedback=_text(option.get("feedback")),
@@ -232,6 +234,9 @@ class Menus:
     kinds: list[str] = field(default_factory=lambda: [k.value for k in schema.FindingKind])
     flags: list[str] = field(default_factory=lambda: [f.value for f in schema.Flag])
     outcomes: list[str] = field(default_factory=lambda: [o.value for o in schema.Outcome])
+    verdicts: list[tuple[str, str]] = field(
+        default_factory=lambda: [(e.value, e.label) for e in schema.Expect]
+    )
     types: list[tuple[str, str]] = field(
         default_factory=lambda: [
             ("one", "Pick one"),

@@ -11,8 +11,13 @@ the number of complete paths grows with the case, not exponentially.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from cases.yamlmap import dump
+from cases import explorer
+from cases.schema import Algorithm, Case
+from cases.yamlmap import dump, load
+
+CONTENT = Path(__file__).resolve().parents[2] / "cases" / "content"
 
 ALGORITHM = "soft-tissue-calcification-foot"
 # Actions the bundled algorithm names, in the Achilles case's reference order.
@@ -107,8 +112,22 @@ def case_document(stages: int = 200, slug: str = "bench-200-stage-case") -> dict
     }
 
 
+def keyed(document: dict) -> dict:
+    """The case with every option keyed as the rubric judges it: a generated
+    case has no author, so its keys record what the explorer proves."""
+    algorithm = Algorithm.model_validate(
+        load((CONTENT / ALGORITHM / "algorithm.yaml").read_text(encoding="utf-8")).data
+    )
+    proof = explorer.prove(algorithm, Case.model_validate(document))
+    keys = {(o.stage, o.option): o.verdicts[0] for o in proof.options}
+    for stage_key, stage in document["stages"].items():
+        for option in stage.get("decision", {}).get("options", []):
+            option["expect"] = keys[(stage_key, option["key"])]
+    return document
+
+
 def case_yaml(stages: int = 200, slug: str = "bench-200-stage-case") -> str:
-    return dump(case_document(stages, slug))
+    return dump(keyed(case_document(stages, slug)))
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ def fill_option(
     *,
     label: str,
     action: str,
+    expect_verdict: str,
     next_stage: str | None,
     feedback: str,
     citation: str,
@@ -45,6 +46,7 @@ def fill_option(
     option = page.locator(f"#option-{stage}-{index}")
     option.get_by_label("Label").fill(label)
     option.get_by_label("Algorithm actions").select_option(action)
+    option.get_by_label("Expected verdict (the key)").select_option(expect_verdict)
     if next_stage:
         option.get_by_label("Leads to").select_option(next_stage)
     option.get_by_label("Feedback (Markdown)").fill(feedback)
@@ -104,6 +106,7 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
         0,
         label="Plain radiograph",
         action="imaging.radiograph",
+        expect_verdict="best",
         next_stage="workup",
         feedback="Plain films come first.",
         citation="smith2020",
@@ -116,6 +119,7 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
         1,
         label="MRI",
         action="imaging.mri",
+        expect_verdict="harmful_minor",
         next_stage=None,
         feedback="MRI is not the first test.",
         citation="smith2020",
@@ -133,6 +137,7 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
         0,
         label="Deep tissue culture",
         action="micro.tissue_culture",
+        expect_verdict="not_indicated",
         next_stage=None,
         feedback="The right sample.",
         citation="doe2019",
@@ -144,6 +149,7 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
         1,
         label="Swab",
         action="micro.swab_culture",
+        expect_verdict="not_indicated",
         next_stage=None,
         feedback="A swab grows skin flora.",
         citation="doe2019",
@@ -151,7 +157,8 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
     page.locator("#stage-outcome").get_by_label("Narrative (Markdown)").fill("The lump settles.")
     save_stage(page, "outcome")
 
-    # The validator's one remaining problem: the option that leads nowhere.
+    # The validator's one remaining problem: the option that leads nowhere. (No finding
+    # says infection is suspected, so both samples are keyed "not indicated".)
     problems = page.locator("#problems")
     expect(problems.get_by_role("heading")).to_have_text("1 problem")
     expect(problems).to_contain_text("this option leads nowhere: give it a 'next'")

@@ -299,7 +299,7 @@ def test_renaming_a_stage_points_the_start_and_every_next_at_it(
 
 
 def test_an_option_saved_without_a_next_leads_nowhere(draft: models.CaseVersion) -> None:
-    form = {"key": "mri", "label": "MRI", "next": "", "feedback": "No."}
+    form = {"key": "mri", "label": "MRI", "expect": "harmful_minor", "next": "", "feedback": "No."}
     saved, _ = authoring.case_version_edit(
         version=draft,
         change=lambda data: editing.set_option(

@@ -136,12 +136,14 @@ stages:
         - key: films
           label: Plain films
           actions: [imaging.radiograph]
+          expect: best
           next: end
           feedback: Right.
           citations: [smith2020]
         - key: esr
           label: An ESR
           actions: [lab.esr]
+          expect: best
           next: end
           feedback: Also right.
           citations: [doe2019]

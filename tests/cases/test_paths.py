@@ -202,15 +202,15 @@ def test_case_paths_json_has_the_summary_and_every_path(db: None) -> None:
     assert data["reference"] == {"choices": [["films"], ["tissue"], ["good"]], "score": 100}
     assert data["reference_paths"] and data["truncated"] is False
     assert {"number", "choices", "score", "critical_errors", "reference"} <= set(data["paths"][0])
-    # Every option with its proven verdicts; the test case states no keys.
+    # Every option with its proven verdicts, beside its key.
     mri = next(o for o in data["options"] if (o["stage"], o["option"]) == ("intro", "mri"))
     assert mri == {
         "stage": "intro",
         "option": "mri",
         "verdicts": ["harmful_minor"],
         "reordered": [],
-        "expect": None,
-        "matches": None,
+        "expect": "harmful_minor",
+        "matches": True,
     }
 
 
