@@ -97,7 +97,7 @@ def relevant_facts(algorithm: Algorithm, case: Case) -> frozenset[str]:
     return frozenset(facts)
 
 
-def _judged(
+def judge(
     algorithm: Algorithm, case: Case, state: engine.State, choice: Choice
 ) -> tuple[engine.State, tuple[rubric.ActionVerdict, ...]]:
     after = engine.advance(case, state, choice)
@@ -112,6 +112,7 @@ class Situation:
     stage: str
     choice: Choice
     path: tuple[Choice, ...]  # one shortest path to the decision
+    state: engine.State  # where that path leaves the learner
 
 
 @dataclass
@@ -132,18 +133,24 @@ class OptionVerdicts:
         return frozenset(self.found) | frozenset(self.reordered)
 
 
-def option_verdicts(
-    algorithm: Algorithm, case: Case
-) -> tuple[dict[tuple[str, str], OptionVerdicts], int]:
-    """(stage, option) -> every verdict it gets on any path, and the number of
-    distinct decision situations judged. Breadth first, so the situation kept
-    for each verdict comes with a shortest path."""
+@dataclass
+class Explored:
+    """What judging every decision situation of a case found."""
+
+    options: dict[tuple[str, str], OptionVerdicts]  # (stage, option) -> its verdicts
+    situations: int  # distinct decision situations judged
+    steps: set[str]  # steps some option meets (taught by the case)
+    harms: set[str]  # harms some option commits
+
+
+def option_verdicts(algorithm: Algorithm, case: Case) -> Explored:
+    """Every verdict each option gets on any path. Breadth first, so the
+    situation kept for each verdict comes with a shortest path."""
     relevant = relevant_facts(algorithm, case)
     start = engine.start(case)
     queue: list[tuple[engine.State, tuple[Choice, ...]]] = [(start, ())]
     seen = {(start.stage, start.facts & relevant)}
-    found: dict[tuple[str, str], OptionVerdicts] = {}
-    situations = 0
+    explored = Explored({}, 0, set(), set())
     while queue:
         state, path = queue.pop(0)
         if state.finished:
@@ -153,20 +160,25 @@ def option_verdicts(
         listed = tuple(o.key for o in decision.options)
         ordered = decision.type is DecisionType.order
         for choice in engine.possible_choices(decision):
-            situations += 1
-            after, verdicts = _judged(algorithm, case, state, choice)
+            explored.situations += 1
+            after, verdicts = judge(algorithm, case, state, choice)
+            for verdict in verdicts:
+                if verdict.harm is not None:
+                    explored.harms.add(verdict.harm)
+                elif verdict.step is not None and verdict.verdict in rubric.MEETS:
+                    explored.steps.add(verdict.step)
             for option in choice:
                 mine = [v for v in verdicts if v.option == option]
                 if not mine:
                     continue
-                entry = found.setdefault((state.stage, option), OptionVerdicts())
+                entry = explored.options.setdefault((state.stage, option), OptionVerdicts())
                 kept = entry.reordered if ordered and choice != listed else entry.found
-                kept.setdefault(option_verdict(mine), Situation(state.stage, choice, path))
+                kept.setdefault(option_verdict(mine), Situation(state.stage, choice, path, state))
             mark = (after.stage, after.facts & relevant)
             if mark not in seen:
                 seen.add(mark)
                 queue.append((after, (*path, choice)))
-    return found, situations
+    return explored
 
 
 # --- best and worst scores -------------------------------------------------------
@@ -222,10 +234,20 @@ def _children(case: Case, state: engine.State) -> Iterator[tuple[Choice, engine.
         yield choice, engine.advance(case, state, choice)
 
 
-def _search(algorithm: Algorithm, case: Case, *, best: bool) -> tuple[Extreme, int]:
+def _search(
+    algorithm: Algorithm,
+    case: Case,
+    *,
+    best: bool,
+    end: str | None = None,
+    clean: bool = False,
+) -> tuple[Extreme | None, int]:
     """Depth first, the most promising child first; a partial path whose
     ceiling cannot beat the best found is cut (best), and the search stops
-    at a score that cannot be bettered (100, or 0 for the worst)."""
+    at a score that cannot be bettered (100, or 0 for the worst). With
+    ``end``, only paths ending there count; with ``clean``, only paths
+    without a critical error (one never goes away, so such a path is cut
+    as soon as it makes one). None when no path qualifies."""
     found: Extreme | None = None
     goal = 100 if best else 0
     expanded = 0
@@ -245,7 +267,11 @@ def _search(algorithm: Algorithm, case: Case, *, best: bool) -> tuple[Extreme, i
                 continue
             result = rubric.score(algorithm, case, after.points, after.taken)
             longer = (*path, choice)
+            if clean and result.critical_count:
+                continue
             if after.finished:
+                if end is not None and after.stage != end:
+                    continue
                 if found is None or (
                     result.score > found.score if best else result.score < found.score
                 ):
@@ -263,18 +289,27 @@ def _search(algorithm: Algorithm, case: Case, *, best: bool) -> tuple[Extreme, i
             if best and found is not None and rank[0] <= found.score:
                 continue
             stack.append((after, longer, been_after))
-    assert found is not None  # noqa: S101 -- a validated case has a path to an end
     return found, expanded
 
 
 def best_path(algorithm: Algorithm, case: Case) -> tuple[Extreme, int]:
     """The best score and one path that reaches it, and the states expanded."""
-    return _search(algorithm, case, best=True)
+    found, expanded = _search(algorithm, case, best=True)
+    assert found is not None  # noqa: S101 -- a validated case has a path to an end
+    return found, expanded
 
 
 def worst_path(algorithm: Algorithm, case: Case) -> tuple[Extreme, int]:
     """The worst score and one path that reaches it, and the states expanded."""
-    return _search(algorithm, case, best=False)
+    found, expanded = _search(algorithm, case, best=False)
+    assert found is not None  # noqa: S101 -- a validated case has a path to an end
+    return found, expanded
+
+
+def best_clean_path_to(algorithm: Algorithm, case: Case, end: str) -> Extreme | None:
+    """The best path that ends at ``end`` without a critical error, if any."""
+    found, _ = _search(algorithm, case, best=True, end=end, clean=True)
+    return found
 
 
 # --- the author's keys ---------------------------------------------------------------
@@ -294,8 +329,8 @@ def _labels(case: Case, path: tuple[Choice, ...]) -> str:
 
 def _rule(algorithm: Algorithm, case: Case, situation: Situation, option: str) -> str:
     """Why the rubric gave its verdict: the harm, the step, or what is missing."""
-    state = engine.replay(case, situation.path)
-    _, verdicts = _judged(algorithm, case, state, situation.choice)
+    state = situation.state
+    _, verdicts = judge(algorithm, case, state, situation.choice)
     mine = [v for v in verdicts if v.option == option]
     worst = min(mine, key=lambda v: v.verdict.rank)
     label = (
@@ -342,19 +377,9 @@ class KeyMismatch:
 
 def key_mismatches(algorithm: Algorithm, case: Case) -> list[KeyMismatch]:
     """Every keyed option whose rubric verdict differs from its key on some
-    path, each with one shortest path that shows it and the rule that gave it.
-    Remembered per pair of documents: the editor and the importer ask again
-    for the same case every time it is saved or imported unchanged."""
-    return list(_key_mismatches(algorithm.model_dump_json(), case.model_dump_json()))
-
-
-@lru_cache(maxsize=64)
-def _key_mismatches(algorithm_json: str, case_json: str) -> tuple[KeyMismatch, ...]:
-    algorithm = Algorithm.model_validate_json(algorithm_json)
-    case = Case.model_validate_json(case_json)
-    found, _ = option_verdicts(algorithm, case)
+    path, each with one shortest path that shows it and the rule that gave it."""
     mismatches = []
-    for (stage, key), verdicts in found.items():
+    for (stage, key), verdicts in prove(algorithm, case).explored.options.items():
         decision = case.stages[stage].decision
         option = decision.option(key) if decision else None
         if option is None or option.expect is None:
@@ -374,7 +399,7 @@ def _key_mismatches(algorithm_json: str, case_json: str) -> tuple[KeyMismatch, .
                         rule=_rule(algorithm, case, situation, key),
                     )
                 )
-    return tuple(mismatches)
+    return mismatches
 
 
 # --- everything at once --------------------------------------------------------------
@@ -425,6 +450,9 @@ class Proof:
     worst: Extreme
     options: tuple[OptionProof, ...]  # in the case's stage and option order
     situations: int  # distinct decision situations judged
+    steps: frozenset[str]  # steps some option of the case meets
+    harms: frozenset[str]  # harms some option of the case commits
+    explored: Explored  # the situations behind the verdicts, for further checks
 
     def to_dict(self) -> dict:
         return {
@@ -456,8 +484,19 @@ def _worst_first(verdicts: Iterable[str]) -> tuple[str, ...]:
 
 
 def prove(algorithm: Algorithm, case: Case) -> Proof:
-    """The best and worst scores with a path to each, and every option's verdicts."""
-    found, situations = option_verdicts(algorithm, case)
+    """The best and worst scores with a path to each, and every option's
+    verdicts. Remembered per pair of documents: the editor, the importer and
+    the Paths page ask again for the same case each time it is saved,
+    imported or shown unchanged."""
+    return _prove(algorithm.model_dump_json(), case.model_dump_json())
+
+
+@lru_cache(maxsize=64)
+def _prove(algorithm_json: str, case_json: str) -> Proof:
+    algorithm = Algorithm.model_validate_json(algorithm_json)
+    case = Case.model_validate_json(case_json)
+    explored = option_verdicts(algorithm, case)
+    found = explored.options
     options = []
     for stage_key, stage in case.stages.items():
         if stage.decision is None:
@@ -477,4 +516,12 @@ def prove(algorithm: Algorithm, case: Case) -> Proof:
             )
     best, _ = best_path(algorithm, case)
     worst, _ = worst_path(algorithm, case)
-    return Proof(best=best, worst=worst, options=tuple(options), situations=situations)
+    return Proof(
+        best=best,
+        worst=worst,
+        options=tuple(options),
+        situations=explored.situations,
+        steps=frozenset(explored.steps),
+        harms=frozenset(explored.harms),
+        explored=explored,
+    )

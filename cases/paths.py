@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from cases.explorer import OptionProof, Proof, prove
 from cases.schema import Algorithm, Case, Severity
+from cases.soundness import Ending, Unrevealed, contradicted_endings, unrevealed_facts
 from scoring.rubric import ActionStatus, ActionVerdict, score
 from simulator import engine
 
@@ -88,6 +89,8 @@ def _harm_dict(harm: Harmful) -> dict:
 class Exploration:
     proof: Proof  # exact, never capped: best, worst, a reference path, every option's verdicts
     reference_steps: tuple[PathStep, ...]  # the proof's reference path, as the author reads it
+    unrevealed: tuple[Unrevealed, ...]  # facts the rules need that the case never reveals
+    endings: tuple[Ending, ...]  # outcomes the scores contradict
     paths: tuple[ScoredPath, ...]
     truncated: bool  # a cap stopped the listing: there may be more paths
     # Every harmful choice some path makes, once, worst first: each is "caught"
@@ -129,6 +132,8 @@ class Exploration:
     def to_dict(self) -> dict:
         return {
             **self.proof.to_dict(),
+            "unrevealed": [{"fact": u.fact, "message": u.message} for u in self.unrevealed],
+            "endings": [{"stage": e.stage, "message": e.message} for e in self.endings],
             "count": self.count,
             "truncated": self.truncated,
             "reference_paths": [p.number for p in self.reference],
@@ -168,6 +173,8 @@ def explore(case: Case, algorithm: Algorithm, *, limit: int = 500) -> Exploratio
     return Exploration(
         proof=proof,
         reference_steps=tuple(_steps(case, engine.Path(best, engine.replay(case, best)))),
+        unrevealed=tuple(unrevealed_facts(algorithm, case, proof)),
+        endings=tuple(contradicted_endings(algorithm, case, proof)),
         paths=paths,
         truncated=found.truncated,
         harms=tuple(ordered),

@@ -8,9 +8,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from cases import models, schema
+from cases import explorer, models, schema, soundness
 from cases.validate import Context, Problem, Report, Source, plural, validate
 
 
@@ -261,3 +262,18 @@ def content_import(
             row.save(update_fields=["published"])
         result.items.append(Imported("case", case.slug, version.number, created))
     return result
+
+
+def algorithm_coverage(version: models.CaseVersion) -> soundness.Coverage:
+    """How much of ``version``'s algorithm version the published cases its
+    author can see teach: the bundled cases and their program's, plus this
+    version itself."""
+    pinned = version.algorithm_version
+    published = (
+        models.CaseVersion.objects.filter(algorithm_version=pinned, case__published=F("pk"))
+        .filter(Q(case__program__isnull=True) | Q(case__program=version.case.program_id))
+        .exclude(case=version.case)
+    )
+    cases = [v.parsed for v in published] + [version.parsed]
+    algorithm = pinned.parsed
+    return soundness.coverage(algorithm, (explorer.prove(algorithm, case) for case in cases))

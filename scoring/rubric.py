@@ -546,30 +546,47 @@ def judge_decision(
 # --- steps ---------------------------------------------------------------------------
 
 
-def _due(
-    algorithm: Algorithm,
-    case: Case,
-    step: Step,
-    points: Sequence[DecisionPoint],
-    taken: Sequence[_Judged],
-) -> int | None:
+@dataclass(frozen=True)
+class _Point:
+    """A decision point with what the step rules need of it."""
+
+    point: DecisionPoint
+    shown_done: frozenset[str]  # actions known done that the learner did not take
+    moment: Moment  # for a step due here: the actions one choice could hold with it
+
+
+def _points(case: Case, points: Sequence[DecisionPoint], taken: Sequence[_Judged]) -> list[_Point]:
+    by_decision: dict[int, set[str]] = {}
+    for j in taken:
+        by_decision.setdefault(j.verdict.decision, set()).add(j.verdict.action)
+    found = []
+    by_learner: set[str] = set()
+    for point in points:
+        # Only where one choice can hold both can a step be due with the step
+        # it comes after: a pick-one decision offers one or the other.
+        several = case.stages[point.stage].decision.type is not DecisionType.one
+        together = frozenset(by_decision.get(point.index, ())) if several else frozenset()
+        found.append(
+            _Point(
+                point,
+                point.known - by_learner,
+                Moment(point.known, together, point.offered),
+            )
+        )
+        by_learner |= by_decision.get(point.index, set())
+    return found
+
+
+def _due(algorithm: Algorithm, step: Step, points: Sequence[_Point]) -> int | None:
     """The first decision at which the step applied on what was known and
     offered one of its actions; None if it never did, or if a finding showed
     it done before then (films brought to the visit)."""
     wanted = {*step.actions, *step.alternatives}
-    for point in points:
-        by_learner = {j.verdict.action for j in taken if j.verdict.decision < point.index}
-        if not (point.known - by_learner).isdisjoint(wanted):
+    for item in points:
+        if not item.shown_done.isdisjoint(wanted):
             return None
-        # Only where one choice can hold both can a step be due with the step
-        # it comes after: a pick-one decision offers one or the other.
-        several = case.stages[point.stage].decision.type is not DecisionType.one
-        together = frozenset(
-            j.verdict.action for j in taken if several and j.verdict.decision == point.index
-        )
-        moment = Moment(point.known, together, point.offered)
-        if _applies(algorithm, step, moment) and not point.offered.isdisjoint(wanted):
-            return point.index
+        if not item.point.offered.isdisjoint(wanted) and _applies(algorithm, step, item.moment):
+            return item.point.index
     return None
 
 
@@ -577,8 +594,9 @@ def _judge_steps(
     algorithm: Algorithm, case: Case, points: Sequence[DecisionPoint], taken: Sequence[_Judged]
 ) -> tuple[StepVerdict, ...]:
     judged: dict[str, tuple[Step, int, ActionVerdict | None]] = {}
+    prepared = _points(case, points, taken)
     for step in algorithm.steps:
-        due = _due(algorithm, case, step, points, taken)
+        due = _due(algorithm, step, prepared)
         if due is None:
             continue
         # Met by the first action of its list, taken from the decision it

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import access, authoring, editing, editor, models
+from cases import access, authoring, editing, editor, explorer, models, soundness
 from cases.markdown import render as render_markdown
 from cases.services import latest_references
 from cases.validate import Report
@@ -67,10 +67,21 @@ def _editor_context(
         "open_stage": open_stage,
         "menus": editor.menus(data, algorithm, references),
         "problems": editor.problem_views(problems),
+        "notes": _notes(checked.document, algorithm) if report.ok else [],
         "report": report,
         "comments": authoring.comments_by_stage(version),
         "yaml_text": authoring.draft_text(version),
     }
+
+
+def _notes(document, algorithm) -> list[str]:
+    """What to look at before review, once the draft is valid (its proof is
+    already remembered: validation proved the keys)."""
+    proof = explorer.prove(algorithm, document)
+    return [u.message for u in soundness.unrevealed_facts(algorithm, document, proof)] + [
+        f"{e.title}: {e.message}"
+        for e in soundness.contradicted_endings(algorithm, document, proof)
+    ]
 
 
 @require_GET

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cases import access, authoring
+from cases import access, authoring, services
 from cases.graph import diagram
 from cases.paths import explore
 
@@ -28,9 +28,10 @@ def case_paths(request: HttpRequest, slug: str) -> HttpResponse:
     """Every path through the newest version, scored."""
     version = access.get_newest_version_for_author(request.user, slug)
     document, report = authoring.valid_document(version)
-    exploration = None
+    exploration = coverage = None
     if document is not None:
         exploration = explore(document, version.algorithm_version.parsed)
+        coverage = services.algorithm_coverage(version)
     return render(
         request,
         "cases/paths.html",
@@ -39,6 +40,7 @@ def case_paths(request: HttpRequest, slug: str) -> HttpResponse:
             "version": version,
             "tab": "paths",
             "exploration": exploration,
+            "coverage": coverage,
             "report": report,
         },
     )

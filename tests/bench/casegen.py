@@ -5,7 +5,14 @@ one the resident takes the next step of the Achilles case's reference
 management (and goes on) or jumps to an early discharge (a terminal stage), so
 the number of complete paths grows with the case, not exponentially.
 
+The second generator, for the exact explorer's row, makes every tenth decision
+of that chain (the 3rd, 13th ... 93rd of 100) a pick-several of 11 options (no
+``min`` or ``max``: 2,047 choices each), one action of the bundled algorithm
+per option; picking the steroid injection ends the case early, any other pick
+goes on.
+
     python -m tests.bench.casegen 200 > case200.yaml
+    python -m tests.bench.casegen 200 --several > case200-several.yaml
 """
 
 from __future__ import annotations
@@ -30,6 +37,21 @@ STEPS = (
 )
 WRONG = ["imaging.mri"]
 CITATION = "acr-soft-tissue-masses-2022"
+# The pick-several's options: (key, label, action), each an action the bundled
+# algorithm names, from the plan itself to a harm, so one pick mixes verdicts.
+SEVERAL = (
+    ("load", "Manage load: fewer hills, cross-train", "treatment.activity_modification"),
+    ("review", "Review with a VISA-A score; re-image only on change", "followup.review_reimage"),
+    ("heel_lift", "Heel lift and a soft heel counter", "treatment.heel_lift"),
+    ("floor", "Floor-level eccentric heel-drops", "treatment.eccentric_loading_floor"),
+    ("step", "Heel-drops off a step into dorsiflexion", "treatment.eccentric_loading_step"),
+    ("paracetamol", "Paracetamol for the pain", "treatment.paracetamol"),
+    ("boot", "Six weeks in a walking boot", "treatment.immobilisation"),
+    ("magnesium", "Oral magnesium to dissolve the deposit", "treatment.magnesium"),
+    ("ct", "CT of the foot", "imaging.ct_foot"),
+    ("iron", "Ferritin and transferrin saturation", "lab.iron_studies"),
+    ("steroid", "Steroid injection at the insertion, and discharge", "treatment.steroid_injection"),
+)
 
 
 def case_document(stages: int = 200, slug: str = "bench-200-stage-case") -> dict:
@@ -112,23 +134,73 @@ def case_document(stages: int = 200, slug: str = "bench-200-stage-case") -> dict
     }
 
 
+def several_case_document(
+    stages: int = 200, slug: str = "bench-200-stage-several", every: int = 10, first: int = 2
+) -> dict:
+    """The chain of ``case_document`` with every ``every``-th decision, from
+    decision ``first`` (0-based) on, a pick-several of the 11 options of
+    ``SEVERAL``: 2,047 choices each. Decision 2 is on the best path (the plan's
+    loading step is due there), so the best-path search crosses it too."""
+    document = case_document(stages, slug)
+    document["title"] = f"Bench case with {stages} stages and pick-several decisions"
+    body = document["stages"]
+    decisions = [key for key, stage in body.items() if "decision" in stage]
+    for key in decisions[first::every]:
+        going_on, ending = (option["next"] for option in body[key]["decision"]["options"])
+        body[key]["decision"] = {
+            "prompt": "Review the plan. Select all that apply.",
+            "type": "several",
+            "options": [
+                {
+                    "key": option,
+                    "label": label,
+                    "actions": [action],
+                    "feedback": "Judged by the algorithm's rules.",
+                    "citations": [CITATION],
+                }
+                for option, label, action in SEVERAL
+            ],
+            "next": [
+                {"when": {"all": ["treatment.steroid_injection"]}, "stage": ending},
+                {"stage": going_on},
+            ],
+        }
+    return document
+
+
+def algorithm() -> Algorithm:
+    """The bundled algorithm every generated case is written for."""
+    return Algorithm.model_validate(
+        load((CONTENT / ALGORITHM / "algorithm.yaml").read_text(encoding="utf-8")).data
+    )
+
+
 def keyed(document: dict) -> dict:
     """The case with every option keyed as the rubric judges it: a generated
     case has no author, so its keys record what the explorer proves."""
-    algorithm = Algorithm.model_validate(
-        load((CONTENT / ALGORITHM / "algorithm.yaml").read_text(encoding="utf-8")).data
-    )
-    proof = explorer.prove(algorithm, Case.model_validate(document))
+    return keyed_proof(document)[0]
+
+
+def keyed_proof(document: dict) -> tuple[dict, explorer.Proof]:
+    """``keyed``, and the explorer's proof it was keyed from (the keys change
+    no verdict and no score, so it is the keyed case's proof too)."""
+    proof = explorer.prove(algorithm(), Case.model_validate(document))
     keys = {(o.stage, o.option): o.verdicts[0] for o in proof.options}
     for stage_key, stage in document["stages"].items():
         for option in stage.get("decision", {}).get("options", []):
             option["expect"] = keys[(stage_key, option["key"])]
-    return document
+    return document, proof
 
 
 def case_yaml(stages: int = 200, slug: str = "bench-200-stage-case") -> str:
     return dump(keyed(case_document(stages, slug)))
 
 
+def several_case_yaml(stages: int = 200, slug: str = "bench-200-stage-several") -> str:
+    return dump(keyed(several_case_document(stages, slug)))
+
+
 if __name__ == "__main__":
-    sys.stdout.write(case_yaml(int(sys.argv[1]) if len(sys.argv) > 1 else 200))
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    make = several_case_yaml if "--several" in sys.argv[1:] else case_yaml
+    sys.stdout.write(make(numbers[0] if numbers else 200))

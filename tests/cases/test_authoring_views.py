@@ -414,3 +414,23 @@ def test_the_list_query_count_does_not_grow_with_cases(
         authored_case(program=program, author=instructor, slug=f"more-{i}")
     with django_assert_num_queries(15):
         assert "more-3" in client.get("/authoring/").content.decode()
+
+
+def test_a_valid_draft_lists_what_to_look_at_before_review(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    # The reference path ends at "Healed"; marked poor, the draft stays valid, and the
+    # editor says the ending contradicts the score that reaches it.
+    text = authoring.draft_text(draft).replace(
+        "narrative: The wound healed.\n    outcome: good",
+        "narrative: The wound healed.\n    outcome: poor",
+    )
+    assert authoring.case_version_save(version=draft, text=text).report.ok
+    client.force_login(instructor)
+
+    html = client.get(f"/authoring/{SLUG}/").content.decode()
+
+    side = html.split('id="problems"')[1].split("</section>")[0]
+    assert "No problems" in side
+    assert "Before review" in side
+    assert "Healed: the reference path (score 100) ends here, yet the outcome is poor" in side

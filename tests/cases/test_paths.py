@@ -176,8 +176,9 @@ def test_the_largest_case_allowed_is_explored_within_its_caps(
     assert found.proof.best.score == 100 and found.worst == found.proof.worst.score
     # The list: about 2 per stage for the first path, then a few per further path.
     # The proof: 2 choices in each of at most 4 situations a stage (films, MRI, both,
-    # neither known), and 2 per stage for each search.
-    assert steps < 2_000 + 8 * MAX_STAGES + 4 * MAX_STAGES
+    # neither known), and 2 per stage for each search. The notes: each option judged
+    # again once per finding the rules test and the case never reveals (2 here).
+    assert steps < 2_000 + 8 * MAX_STAGES + 4 * MAX_STAGES + 2 * 2 * MAX_STAGES
 
 
 def test_case_paths_prints_each_path_with_its_score(db: None) -> None:
@@ -217,3 +218,18 @@ def test_case_paths_json_has_the_summary_and_every_path(db: None) -> None:
 def test_case_paths_refuses_an_unknown_case(db: None) -> None:
     with pytest.raises(CommandError, match="no case 'nope'"):
         call_command("case_paths", "nope", stdout=StringIO())
+
+
+def test_case_paths_reports_the_algorithms_coverage(db: None) -> None:
+    call_command("import_content", "cases/content", stdout=StringIO())
+    out = StringIO()
+    call_command("case_paths", "calcified-deep-mass-sarcoma", "--coverage", stdout=out)
+    text = out.getvalue()
+    assert "coverage of soft-tissue-calcification-foot: " in text
+    # No bundled case presents a hot joint (the content issue adds one).
+    assert "no case teaches the step emergency-hot-joint" in text
+    out = StringIO()
+    call_command("case_paths", "calcified-deep-mass-sarcoma", "--coverage", "--json", stdout=out)
+    covered = json.loads(out.getvalue())["coverage"]
+    assert "emergency-hot-joint" in covered["untaught_steps"]
+    assert 0 < covered["percent"] < 100
