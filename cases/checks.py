@@ -7,9 +7,22 @@ file and line. Pure Python: the import command and the browser editor share it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 
-from cases.schema import Algorithm, Case, Condition, Decision, DecisionType, Library, Next
+from cases.schema import (
+    Action,
+    Algorithm,
+    Case,
+    Condition,
+    Decision,
+    DecisionType,
+    Finding,
+    Harm,
+    Library,
+    Next,
+    Stage,
+    Step,
+)
 from cases.yamlmap import Path
 
 Found = tuple[Path, str]
@@ -66,55 +79,88 @@ def _facts(path: Path, listed: list[str], facts: Set[str], actions: Set[str]) ->
             yield (*path, j), f"'{fact}' is not a declared {kind}"
 
 
+RATIONALE_NEEDED = (
+    "say why this action is or is not done: it explains a verdict of not indicated, "
+    "premature or low value"
+)
+
+
+def check_action(path: Path, action: Action, references: Set[str]) -> Iterator[Found]:
+    if action.rationale is None:
+        yield (*path, "rationale"), RATIONALE_NEEDED
+    yield from _citations(path, action.citations, references, required=False)
+
+
+def check_step(
+    path: Path,
+    step: Step,
+    step_keys: Counter,
+    facts: Set[str],
+    actions: Set[str],
+    references: Set[str],
+    *,
+    every_key_known: bool = True,
+) -> Iterator[Found]:
+    """One step; ``step_keys`` counts the algorithm's step keys (all of them
+    unless ``every_key_known`` is False, when a missing one is not reported)."""
+    if step_keys[step.key] > 1:
+        yield (*path, "key"), f"step key '{step.key}' is used twice"
+    for part in ("actions", "alternatives", "low_value", "before"):
+        for j, action in enumerate(getattr(step, part)):
+            if action not in actions:
+                yield (*path, part, j), f"'{action}' is not in the algorithm's actions"
+    for j, before in enumerate(step.after):
+        if before == step.key:
+            yield (*path, "after", j), "a step cannot come after itself"
+        elif every_key_known and before not in step_keys:
+            yield (*path, "after", j), f"no step '{before}'"
+    yield from _condition((*path, "when"), step.when, facts, actions)
+    yield from _citations(path, step.citations, references, required=True)
+
+
+def check_harm(
+    path: Path,
+    harm: Harm,
+    harm_keys: Counter,
+    facts: Set[str],
+    actions: Set[str],
+    references: Set[str],
+) -> Iterator[Found]:
+    if harm_keys[harm.key] > 1:
+        yield (*path, "key"), f"harm key '{harm.key}' is used twice"
+    for j, action in enumerate(harm.actions):
+        if action not in actions:
+            yield (*path, "actions", j), f"'{action}' is not in the algorithm's actions"
+    yield from _facts((*path, "after"), harm.after, facts, actions)
+    yield from _facts((*path, "unless_after"), harm.unless_after, facts, actions)
+    yield from _condition((*path, "when"), harm.when, facts, actions)
+    yield from _citations(path, harm.citations, references, required=True)
+
+
+def check_citations(path: Path, keys: list[str], references: Set[str]) -> Iterator[Found]:
+    """A list of citations at least one long, each in the library."""
+    return _citations(path, keys, references, required=True)
+
+
 def check_algorithm(algorithm: Algorithm, references: Set[str]) -> Iterator[Found]:
     actions = set(algorithm.actions)
     facts = set(algorithm.findings)
-    yield from _citations((), algorithm.citations, references, required=True)
+    yield from check_citations((), algorithm.citations, references)
     for key, action in algorithm.actions.items():
-        path: Path = ("actions", key)
-        if action.rationale is None:
-            yield (
-                (*path, "rationale"),
-                "say why this action is or is not done: it explains a verdict of not "
-                "indicated, premature or low value",
-            )
-        yield from _citations(path, action.citations, references, required=False)
-
+        yield from check_action(("actions", key), action, references)
     step_keys = Counter(step.key for step in algorithm.steps)
     for i, step in enumerate(algorithm.steps):
-        path = ("steps", i)
-        if step_keys[step.key] > 1:
-            yield (*path, "key"), f"step key '{step.key}' is used twice"
-        for part in ("actions", "alternatives", "low_value", "before"):
-            for j, action in enumerate(getattr(step, part)):
-                if action not in actions:
-                    yield (*path, part, j), f"'{action}' is not in the algorithm's actions"
-        for j, before in enumerate(step.after):
-            if before not in step_keys:
-                yield (*path, "after", j), f"no step '{before}'"
-            elif before == step.key:
-                yield (*path, "after", j), "a step cannot come after itself"
-        yield from _condition((*path, "when"), step.when, facts, actions)
-        yield from _citations(path, step.citations, references, required=True)
-    yield from _order_cycles(algorithm)
-
+        yield from check_step(("steps", i), step, step_keys, facts, actions, references)
+    yield from order_cycles(algorithm.steps)
     harm_keys = Counter(harm.key for harm in algorithm.harms)
     for i, harm in enumerate(algorithm.harms):
-        path = ("harms", i)
-        if harm_keys[harm.key] > 1:
-            yield (*path, "key"), f"harm key '{harm.key}' is used twice"
-        for j, action in enumerate(harm.actions):
-            if action not in actions:
-                yield (*path, "actions", j), f"'{action}' is not in the algorithm's actions"
-        yield from _facts((*path, "after"), harm.after, facts, actions)
-        yield from _facts((*path, "unless_after"), harm.unless_after, facts, actions)
-        yield from _condition((*path, "when"), harm.when, facts, actions)
-        yield from _citations(path, harm.citations, references, required=True)
+        yield from check_harm(("harms", i), harm, harm_keys, facts, actions, references)
 
 
-def _order_cycles(algorithm: Algorithm) -> Iterator[Found]:
-    after = {step.key: set(step.after) for step in algorithm.steps}
-    index = {step.key: i for i, step in enumerate(algorithm.steps)}
+def order_cycles(steps: Sequence[Step]) -> Iterator[Found]:
+    """A loop in the steps' ``after`` order, reported at the step it starts from."""
+    after = {step.key: set(step.after) for step in steps}
+    index = {step.key: i for i, step in enumerate(steps)}
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
 
     def visit(key: str) -> str | None:
@@ -199,16 +245,20 @@ def _decision(
         yield from _routes((*option_path, "next"), option.next, facts, actions)
 
 
-def stage_edges(case: Case) -> dict[str, list[str]]:
+def edges_of(stages: Mapping[str, Stage]) -> dict[str, list[str]]:
     """Every stage each stage can lead to, whichever option or route is taken."""
     edges: dict[str, list[str]] = {}
-    for key, stage in case.stages.items():
+    for key, stage in stages.items():
         targets: list[str] = []
         if stage.decision:
             for option in stage.decision.options:
                 targets += [t for _, t in _targets(option.next or stage.decision.next)]
-        edges[key] = [t for t in dict.fromkeys(targets) if t in case.stages]
+        edges[key] = [t for t in dict.fromkeys(targets) if t in stages]
     return edges
+
+
+def stage_edges(case: Case) -> dict[str, list[str]]:
+    return edges_of(case.stages)
 
 
 def reach(start: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
@@ -222,65 +272,81 @@ def reach(start: Iterable[str], edges: dict[str, list[str]]) -> set[str]:
     return seen
 
 
-def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) -> Iterator[Found]:
-    if algorithm is None:
+def no_algorithm(name: str, version: int | None) -> str:
+    return f"no algorithm '{name}'" + (f" version {version}" if version else "")
+
+
+def check_findings(
+    path: Path, findings: Iterable[tuple[int | str, Finding]], facts: Set[str], actions: Set[str]
+) -> Iterator[Found]:
+    for i, finding in findings:
+        if finding.key and finding.key not in facts:
+            yield (*path, i, "key"), f"'{finding.key}' is not a declared finding"
+        for j, action in enumerate(finding.done):
+            if action not in actions:
+                yield (*path, i, "done", j), f"'{action}' is not in the algorithm's actions"
+
+
+def check_stage(
+    path: Path,
+    stage: Stage,
+    stages: Set[str],
+    facts: Set[str],
+    actions: Set[str],
+    references: Set[str],
+) -> Iterator[Found]:
+    """One stage, given the case's stage keys and the facts and actions it may name."""
+    yield from check_findings((*path, "findings"), enumerate(stage.findings), facts, actions)
+    if stage.decision and stage.outcome:
         yield (
-            ("algorithm",),
-            f"no algorithm '{case.algorithm}'"
-            + (f" version {case.algorithm_version}" if case.algorithm_version else ""),
+            (*path, "outcome"),
+            "a stage either asks a decision or ends the case with an outcome, not both",
         )
-        return
-    actions = set(algorithm.actions)
-    facts = set(algorithm.findings) | set(case.findings)
-    stages = set(case.stages)
-    for key in case.findings:
-        if key in algorithm.findings:
-            yield ("findings", key), f"'{key}' is already declared by the algorithm"
+    elif not stage.decision and not stage.outcome:
+        yield path, "give this stage a 'decision', or an 'outcome' if it ends the case"
+    if stage.decision:
+        yield from _decision((*path, "decision"), stage.decision, stages, facts, actions)
+        for i, option in enumerate(stage.decision.options):
+            option_path = (*path, "decision", "options", i)
+            if not option.actions:
+                yield (*option_path, "actions"), NO_ACTION
+            if option.expect is None:
+                yield (*option_path, "expect"), NO_KEY
+            yield from _citations(option_path, option.citations, references, required=True)
 
-    def findings(path: Path, items: list) -> Iterator[Found]:
-        for i, finding in enumerate(items):
-            if finding.key and finding.key not in facts:
-                yield (*path, i, "key"), f"'{finding.key}' is not a declared finding"
-            for j, action in enumerate(finding.done):
-                if action not in actions:
-                    yield (*path, i, "done", j), f"'{action}' is not in the algorithm's actions"
 
-    yield from findings(("patient", "findings"), case.patient.findings)
-    if case.start not in stages:
-        yield ("start",), f"no stage '{case.start}'"
-
-    for key, stage in case.stages.items():
-        path: Path = ("stages", key)
-        yield from findings((*path, "findings"), stage.findings)
-        if stage.decision and stage.outcome:
-            yield (
-                (*path, "outcome"),
-                "a stage either asks a decision or ends the case with an outcome, not both",
-            )
-        elif not stage.decision and not stage.outcome:
-            yield path, "give this stage a 'decision', or an 'outcome' if it ends the case"
-        if stage.decision:
-            yield from _decision((*path, "decision"), stage.decision, stages, facts, actions)
-            for i, option in enumerate(stage.decision.options):
-                option_path = (*path, "decision", "options", i)
-                if not option.actions:
-                    yield (*option_path, "actions"), NO_ACTION
-                if option.expect is None:
-                    yield (*option_path, "expect"), NO_KEY
-                yield from _citations(option_path, option.citations, references, required=True)
-
-    edges = stage_edges(case)
-    if case.start in stages:
-        reachable = reach({case.start}, edges)
-        for key in case.stages:
+def check_graph(start: str | None, stages: Mapping[str, Stage]) -> Iterator[Found]:
+    """Stages cut off from the start, and stages from which no path ends."""
+    edges = edges_of(stages)
+    if start in stages:
+        reachable = reach({start}, edges)
+        for key in stages:
             if key not in reachable:
                 yield ("stages", key), f"stage '{key}' cannot be reached from the start"
-    ends = {key for key, stage in case.stages.items() if stage.outcome}
     reverse: dict[str, list[str]] = {}
     for source, targets in edges.items():
         for target in targets:
             reverse.setdefault(target, []).append(source)
-    can_end = reach(ends, reverse)
-    for key in case.stages:
+    can_end = reach({key for key, stage in stages.items() if stage.outcome}, reverse)
+    for key in stages:
         if key not in can_end:
             yield ("stages", key), f"no path from stage '{key}' reaches an end"
+
+
+def check_case(case: Case, algorithm: Algorithm | None, references: Set[str]) -> Iterator[Found]:
+    if algorithm is None:
+        yield ("algorithm",), no_algorithm(case.algorithm, case.algorithm_version)
+        return
+    actions = set(algorithm.actions)
+    facts = set(algorithm.findings) | set(case.findings)
+    for key in case.findings:
+        if key in algorithm.findings:
+            yield ("findings", key), f"'{key}' is already declared by the algorithm"
+    yield from check_findings(
+        ("patient", "findings"), enumerate(case.patient.findings), facts, actions
+    )
+    if case.start not in case.stages:
+        yield ("start",), f"no stage '{case.start}'"
+    for key, stage in case.stages.items():
+        yield from check_stage(("stages", key), stage, set(case.stages), facts, actions, references)
+    yield from check_graph(case.start, case.stages)

@@ -12,7 +12,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases import explorer, models, schema, soundness
-from cases.validate import Context, Problem, Report, Source, plural, validate
+from cases.messages import plural
+from cases.validate import Context, Problem, Report, Source, validate
 
 
 class ContentInvalid(Exception):

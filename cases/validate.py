@@ -9,33 +9,41 @@ Django.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence, Set
+from copy import copy
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path as FilePath
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
 from cases import checks, explorer
 from cases.extends import Resolved, resolve
+from cases.messages import WRONG_SHAPE, plural, schema_message
 from cases.schema import (
     DOCUMENT_MODELS,
+    MAX_FINDINGS,
+    MAX_STAGES,
+    Action,
+    ActionKey,
     Algorithm,
     Case,
+    Document,
     Expect,
     Extends,
+    Finding,
+    Harm,
+    Key,
     Library,
     ParsedDocument,
+    Stage,
+    Step,
 )
 from cases.yamlmap import Located, Path, YamlProblem, load
 
 MAX_BYTES = 2_000_000  # a case is a few tens of kilobytes; anything this big is a mistake
-
-PATTERN_HINTS = {
-    "pmid": "a PMID is digits only, e.g. 37779323",
-    "doi": "a DOI looks like 10.1002/dmrr.3687",
-}
-KEY_HINT = "use lower-case letters, digits, '-' and '_', starting with a letter or digit"
-ACTION_HINT = "an action key is a category and a name joined by a dot, e.g. imaging.radiograph"
 
 
 @dataclass(frozen=True, order=True)
@@ -115,13 +123,6 @@ class Report:
         return f"{plural(len(self.problems), 'problem')} in {plural(files, 'file')}."
 
 
-def plural(n: int, noun: str) -> str:
-    """The count with its noun: 1 library, 2 libraries, 0 cases."""
-    if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {noun[:-1]}ies" if noun.endswith("y") else f"{n} {noun}s"
-
-
 def field_name(path: Path) -> str:
     text = ""
     for part in path:
@@ -185,7 +186,7 @@ def _schema_problems(
     located = [(item, *_data_path(data, item["loc"])) for item in error.errors()]
     # A value that may take one of several shapes (a stage key or a list of routes)
     # fails once per shape; where the author's shape has a real problem, report that
-    # rather than "input should be a valid string" from the shape not chosen.
+    # rather than "text is needed here" from the shape not chosen.
     chosen = {union for item, _, _, union in located if union and item["type"] not in WRONG_SHAPE}
     found: dict[str, Problem] = {}
     for item, path, rest, union in located:
@@ -195,13 +196,10 @@ def _schema_problems(
             path = (*path, rest[-1])
             message = "required"
         else:
-            message = _message(path, item)
+            message = schema_message(path, item)
         problem = locate(path, message)
         found.setdefault(problem.field, problem)  # otherwise keep the first shape's problem
     return list(found.values())
-
-
-WRONG_SHAPE = {"string_type", "list_type", "dict_type", "model_type", "int_type"}
 
 
 def _data_path(data: object, loc: tuple[str | int, ...]) -> tuple[Path, Path, Path | None]:
@@ -226,22 +224,6 @@ def _data_path(data: object, loc: tuple[str | int, ...]) -> tuple[Path, Path, Pa
             return tuple(path), tuple(loc[i:]), union
         path.append(part)
     return tuple(path), (), union
-
-
-def _message(path: Path, item: dict) -> str:
-    kind = item["type"]
-    if kind == "extra_forbidden":
-        return "is not a field here; check its spelling and indentation"
-    if kind == "string_pattern_mismatch":
-        name = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if name in PATTERN_HINTS:
-            return PATTERN_HINTS[name]
-        return ACTION_HINT if r"\." in item["ctx"]["pattern"] else KEY_HINT
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind == "too_long":  # stages, options or findings
-        return f"at most {item['ctx']['max_length']} {path[-1]} are allowed"
-    return item["msg"][0].lower() + item["msg"][1:]
 
 
 def validate(sources: Sequence[Source], context: Context | None = None) -> Report:
@@ -281,35 +263,236 @@ def validate(sources: Sequence[Source], context: Context | None = None) -> Repor
     algorithms: dict[str, Algorithm] = {}
     for source in candidates:
         algorithm = source.document
-        if not isinstance(algorithm, Algorithm):
+        if isinstance(algorithm, Algorithm):
+            algorithms.setdefault(algorithm.slug, algorithm)
+            found = list(checks.check_algorithm(algorithm, references))
+        elif source.variant is not None and source.variant.data is not None:
+            # Merged, but the schema rejected the result: check the parts that parse.
+            found = list(_algorithm_parts(source.variant.data, references))
+        else:
             continue  # a variant that did not merge: its problems are reported
-        algorithms.setdefault(algorithm.slug, algorithm)
-        found = list(checks.check_algorithm(algorithm, references))
         if (base := variants.batch_bases.get(id(source))) is not None and source.variant:
             # What the variant keeps of a base in the batch is reported in the base's file.
             own = set(checks.check_algorithm(base, references))
             found = [f for f in found if f not in own or source.variant.origin(f[0]) is not None]
         report.problems += [source.document_problem(p, m) for p, m in found]
+    for source, data in _rejected_sources(report.sources, "algorithm"):
+        if source.extends is None and data.get("extends") is None:  # a variant is merged first
+            report.problems += [source.problem(p, m) for p, m in _algorithm_parts(data, references)]
 
-    broken_algorithms = {d.get("slug") for d in _rejected(report.sources, "algorithm")}
-    cases: dict[str, Case] = {}
-    for source, case in report.documents(Case):
-        report.problems += _duplicate_slug(source, case.slug, cases)
-        cases[case.slug] = case
-        pinned = case.algorithm_version
-        algorithm = (None if pinned else algorithms.get(case.algorithm)) or context.algorithm(
-            case.algorithm, pinned
-        )
-        if algorithm is None and case.algorithm in broken_algorithms:
-            continue  # its algorithm's own problems are reported; checking against it would guess
-        found = list(checks.check_case(case, algorithm, references))
-        report.problems += [source.problem(p, m) for p, m in found]
-        if not found and algorithm is not None:
-            # Only a case that is otherwise sound can be played to prove its keys.
-            report.problems += [source.problem(p, m) for p, m in _keys(case, algorithm)]
+    broken_algorithms = {d.get("slug") for _, d in _rejected_sources(report.sources, "algorithm")}
 
-    report.problems.sort()
+    def algorithm_of(slug: str, pinned: int | None) -> Algorithm | None:
+        return (None if pinned else algorithms.get(slug)) or context.algorithm(slug, pinned)
+
+    slugs: dict[str, object] = {}
+    for source in report.sources:
+        case = source.document
+        data = source.located.data if source.located else None
+        if isinstance(case, Case):
+            report.problems += _duplicate_slug(source, case.slug, slugs)
+            slugs.setdefault(case.slug, case)
+            algorithm = algorithm_of(case.algorithm, case.algorithm_version)
+            if algorithm is None and case.algorithm in broken_algorithms:
+                continue  # its algorithm's problems are reported; checking against it would guess
+            found = list(checks.check_case(case, algorithm, references))
+            report.problems += [source.problem(p, m) for p, m in found]
+            if not found and algorithm is not None:
+                # Only a case that is otherwise sound can be played to prove its keys.
+                report.problems += [source.problem(p, m) for p, m in _keys(case, algorithm)]
+        elif case is None and isinstance(data, dict) and data.get("document") == "case":
+            found = _rejected_case(data, algorithm_of, broken_algorithms, references)
+            report.problems += [source.problem(p, m) for p, m in found]
+            if isinstance(slug := _field(Case, "slug", data), str):
+                report.problems += _duplicate_slug(source, slug, slugs)
+                slugs.setdefault(slug, source)
+
+    # A part checked on its own may meet a problem the whole document also reports.
+    report.problems = sorted(set(report.problems))
     return report
+
+
+# --- the parts of a rejected document ----------------------------------------------
+# A document the schema rejects is not lost for the rules that span fields: each
+# stage (each action, step and harm) that parses on its own is checked as it would
+# be in a sound document, against the vocabularies that are known, so that one pass
+# reports as much as it can. Nothing is said about a part that did not parse, nor
+# checked against a vocabulary that did not: that would be a guess.
+
+
+class _Unknown(frozenset):
+    """A vocabulary whose part of the document did not parse: it is taken to hold
+    every key, so nothing is reported against it."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+UNKNOWN: frozenset[str] = _Unknown()
+_KEYS = {
+    kind: TypeAdapter(kind, config=ConfigDict(str_strip_whitespace=True))
+    for kind in (Key, ActionKey)
+}
+
+
+def _declared(data: dict, name: str, kind: object, absent: frozenset[str]) -> frozenset[str]:
+    """The keys of the mapping ``name`` (findings, actions, stages) as written, when it
+    is a mapping and every key is one; else UNKNOWN. ``absent`` when it is left out."""
+    if name not in data:
+        return absent
+    value = data[name]
+    if not isinstance(value, dict):
+        return UNKNOWN
+    keys = [_key_of(key, kind) for key in value]
+    return UNKNOWN if None in keys else frozenset(k for k in keys if k is not None)
+
+
+def _key_of(value: object, kind: object = Key) -> str | None:
+    """``value`` as the key it is written as, or None if it is not one."""
+    try:
+        return _KEYS[kind].validate_python(value)
+    except ValidationError:
+        return None
+
+
+_FAILED = object()
+
+
+@cache
+def _field_model(model: type[BaseModel], name: str) -> type[BaseModel]:
+    info = model.model_fields[name]
+    return create_model(
+        f"{model.__name__}_{name}",
+        __config__=model.model_config,
+        **{name: (info.annotation, copy(info))},
+    )
+
+
+def _field(model: type[BaseModel], name: str, data: dict) -> object:
+    """One field of ``model`` parsed on its own (its default when left out), or _FAILED."""
+    try:
+        part = _field_model(model, name).model_validate({name: data[name]} if name in data else {})
+    except ValidationError:
+        return _FAILED
+    return getattr(part, name)
+
+
+def _each(model: type[Document], items: object) -> list[tuple[int | str, Any]]:
+    """The entries of a list or mapping that parse as ``model``, with their index or key."""
+    if isinstance(items, list):
+        entries: Iterable[tuple[int | str, object]] = enumerate(items)
+    elif isinstance(items, dict):
+        entries = items.items()
+    else:
+        return []
+    parsed = []
+    for at, item in entries:
+        try:
+            parsed.append((at, model.model_validate(item)))
+        except ValidationError:
+            continue  # the schema reports it
+    return parsed
+
+
+def _rejected_case(
+    data: dict,
+    algorithm_of: Callable[[str, int | None], Algorithm | None],
+    broken_algorithms: Set[object],
+    references: Set[str],
+) -> list[tuple[Path, str]]:
+    """What the parts of a case the schema rejected show. Its algorithm is looked up
+    when its name and pinned version parse; that none is found is said only when no
+    algorithm of that slug was itself rejected (its own problems are reported)."""
+    found: list[tuple[Path, str]] = []
+    algorithm = None
+    name, pinned = _field(Case, "algorithm", data), _field(Case, "algorithm_version", data)
+    if isinstance(name, str) and (pinned is None or isinstance(pinned, int)):
+        algorithm = algorithm_of(name, pinned)
+        if algorithm is None and name not in broken_algorithms:
+            found.append((("algorithm",), checks.no_algorithm(name, pinned)))
+    return found + list(_case_parts(data, algorithm, references))
+
+
+def _items(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _case_parts(
+    data: dict, algorithm: Algorithm | None, references: Set[str]
+) -> Iterator[tuple[Path, str]]:
+    """The checks of ``checks.check_case`` that a rejected case's parts allow.
+    ``algorithm`` is None when it is not known (not found, or itself rejected)."""
+    actions = frozenset(algorithm.actions) if algorithm else UNKNOWN
+    local = _declared(data, "findings", Key, absent=frozenset())
+    if algorithm is None or isinstance(local, _Unknown):
+        facts = UNKNOWN
+    else:
+        facts = frozenset(algorithm.findings) | local
+    if algorithm is not None:
+        for key in local:
+            if key in algorithm.findings:
+                yield ("findings", key), f"'{key}' is already declared by the algorithm"
+
+    # Past the schema's limits a document is too big to check further, or to show every
+    # problem of: the schema says so.
+    patient = data.get("patient")
+    found = _items(patient.get("findings")) if isinstance(patient, dict) else []
+    if len(found) <= MAX_FINDINGS:
+        parsed = _each(Finding, found)
+        yield from checks.check_findings(("patient", "findings"), parsed, facts, actions)
+
+    names = _declared(data, "stages", Key, absent=UNKNOWN)
+    raw = data.get("stages")
+    if isinstance(raw, dict) and len(raw) > MAX_STAGES:
+        return
+    start = _field(Case, "start", data)
+    if isinstance(start, str) and start not in names:
+        yield ("start",), f"no stage '{start}'"
+    stages: dict[str, Stage] = {
+        key: stage for key, stage in _each(Stage, raw) if isinstance(key, str) and key in names
+    }
+    for key, stage in stages.items():
+        yield from checks.check_stage(("stages", key), stage, names, facts, actions, references)
+
+    if isinstance(raw, dict) and len(stages) == len(raw) and not isinstance(names, _Unknown):
+        # Every stage parsed: the graph is known.
+        yield from checks.check_graph(start if isinstance(start, str) else None, stages)
+
+
+def _algorithm_parts(data: dict, references: Set[str]) -> Iterator[tuple[Path, str]]:
+    """The checks of ``checks.check_algorithm`` that a rejected algorithm's parts allow."""
+    actions = _declared(data, "actions", ActionKey, absent=UNKNOWN)
+    facts = _declared(data, "findings", Key, absent=UNKNOWN)
+    citations = _field(Algorithm, "citations", data)
+    if isinstance(citations, list):
+        yield from checks.check_citations((), citations, references)
+    for key, action in _each(Action, data.get("actions")):
+        yield from checks.check_action(("actions", key), action, references)
+
+    raw = data.get("steps")
+    written = [_key_of(e.get("key")) if isinstance(e, dict) else None for e in _items(raw)]
+    step_keys = Counter(key for key in written if key is not None)
+    every_key_known = isinstance(raw, list) and None not in written
+    steps = _each(Step, raw)
+    for i, step in steps:
+        yield from checks.check_step(
+            ("steps", i),
+            step,
+            step_keys,
+            facts,
+            actions,
+            references,
+            every_key_known=every_key_known,
+        )
+    # A loop among the steps that parsed is a loop whatever the others say.
+    for (_, i, *rest), message in checks.order_cycles([step for _, step in steps]):
+        yield ("steps", steps[i][0], *rest), message
+
+    raw = data.get("harms")
+    written = [_key_of(e.get("key")) if isinstance(e, dict) else None for e in _items(raw)]
+    harm_keys = Counter(key for key in written if key is not None)
+    for i, harm in _each(Harm, raw):
+        yield from checks.check_harm(("harms", i), harm, harm_keys, facts, actions, references)
 
 
 def _raw_slug(source: Source) -> str | None:
@@ -339,7 +522,7 @@ class _Variants:
             str(data.get("slug"))
             for source in sources
             if source.extends is None
-            for data in _rejected([source], "algorithm")
+            for _, data in _rejected_sources([source], "algorithm")
         }
 
     def merge(self, sources: Sequence[Source]) -> list[Problem]:
@@ -448,13 +631,13 @@ def _keys(case: Case, algorithm: Algorithm) -> Iterator[tuple[Path, str]]:
         )
 
 
-def _rejected(sources: Sequence[Source], kind: str) -> list[dict]:
-    """The raw data of documents of ``kind`` that the schema rejected."""
+def _rejected_sources(sources: Sequence[Source], kind: str) -> list[tuple[Source, dict]]:
+    """The sources of documents of ``kind`` that the schema rejected, with their raw data."""
     found = []
     for source in sources:
         data = source.located.data if source.located else None
         if source.document is None and isinstance(data, dict) and data.get("document") == kind:
-            found.append(data)
+            found.append((source, data))
     return found
 
 
@@ -462,7 +645,7 @@ def _keys_of_broken_libraries(sources: Sequence[Source]) -> set[str]:
     """Reference keys of libraries the schema rejected, so that one bad entry
     is reported once rather than again at every citation of a good one."""
     keys: set[str] = set()
-    for data in _rejected(sources, "library"):
+    for _, data in _rejected_sources(sources, "library"):
         refs = data.get("references")
         for ref in refs if isinstance(refs, list) else []:
             if isinstance(ref, dict) and isinstance(ref.get("key"), str):

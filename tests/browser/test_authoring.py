@@ -160,13 +160,13 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
     # The validator's one remaining problem: the option that leads nowhere. (No finding
     # says infection is suspected, so both samples are keyed "not indicated".)
     problems = page.locator("#problems")
-    expect(problems.get_by_role("heading")).to_have_text("1 problem")
+    expect(problems.get_by_role("heading", level=2)).to_have_text("1 problem")
     expect(problems).to_contain_text("this option leads nowhere: give it a 'next'")
     page.get_by_role("link", name="stages.presentation.decision.options[1].next").click()
     expect(page.locator("#option-presentation-1-next")).to_be_focused()
     page.locator("#option-presentation-1-next").select_option("workup")
     page.locator("#option-presentation-1").get_by_role("button", name="Save option").click()
-    expect(problems.get_by_role("heading")).to_have_text("No problems")
+    expect(problems.get_by_role("heading", level=2)).to_have_text("No problems")
 
     # The picture and the path explorer agree the case is sound.
     page.get_by_role("link", name="Picture").click()

@@ -502,9 +502,14 @@ def test_problems_of_the_merged_document_point_at_the_variants_lines() -> None:
         "      citations: [nobody1999]\n"  # 23
     )
     report = check(("variant.yaml", text), ("base.yaml", BASE))
+    # The schema rejects the merged document; the steps that parse are checked all
+    # the same (steps[0], which did not, only once it does).
     assert problems(report) == [
         "variant.yaml:7: steps[0].rationale: required",
-        "variant.yaml:20: override.harms[0].severity: input should be 'critical', 'major' or 'minor'",
+        "variant.yaml:14: steps[1].after[0]: no step 'biopsy'",
+        "variant.yaml:20: override.harms[0].severity: one of: critical, major, minor",
+        "variant.yaml:23: override.steps[0].citations[0]: "
+        "no reference 'nobody1999' in the reference library",
     ]
 
     fixed = text.replace("severity: worst", "severity: major").replace(
