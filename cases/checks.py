@@ -52,10 +52,7 @@ def _condition(
     path: Path, condition: Condition, facts: Set[str], actions: Set[str]
 ) -> Iterator[Found]:
     for part in ("all", "any", "none"):
-        for i, fact in enumerate(getattr(condition, part)):
-            if fact not in facts and fact not in actions:
-                kind = "action" if "." in fact else "finding"
-                yield (*path, part, i), f"'{fact}' is not a declared {kind}"
+        yield from _facts((*path, part), getattr(condition, part), facts, actions)
 
 
 def check_library(library: Library) -> Iterator[Found]:

@@ -30,7 +30,6 @@ from functools import lru_cache
 from cases.schema import (
     Algorithm,
     Case,
-    Condition,
     DecisionType,
     Expect,
     Next,
@@ -68,14 +67,10 @@ def option_verdict(verdicts: Iterable[rubric.ActionVerdict]) -> str:
 # --- what a verdict can depend on ----------------------------------------------------
 
 
-def _condition_facts(condition: Condition) -> set[str]:
-    return {*condition.all, *condition.any, *condition.none}
-
-
 def _route_facts(nxt: Next | None) -> set[str]:
     if nxt is None or isinstance(nxt, str):
         return set()
-    return {fact for route in nxt for fact in _condition_facts(route.when)}
+    return {fact for route in nxt for fact in route.when.facts()}
 
 
 def relevant_facts(algorithm: Algorithm, case: Case) -> frozenset[str]:
@@ -84,11 +79,11 @@ def relevant_facts(algorithm: Algorithm, case: Case) -> frozenset[str]:
     facts: set[str] = set()
     prerequisites = {key for step in algorithm.steps for key in step.after}
     for step in algorithm.steps:
-        facts |= _condition_facts(step.when)
+        facts |= set(step.when.facts())
         if step.key in prerequisites:
             facts |= {*step.actions, *step.alternatives}
     for harm in algorithm.harms:
-        facts |= _condition_facts(harm.when) | set(harm.after) | set(harm.unless_after)
+        facts |= set(harm.when.facts()) | set(harm.after) | set(harm.unless_after)
     for stage in case.stages.values():
         if stage.decision is not None:
             facts |= _route_facts(stage.decision.next)
@@ -315,15 +310,14 @@ def best_clean_path_to(algorithm: Algorithm, case: Case, end: str) -> Extreme | 
 # --- the author's keys ---------------------------------------------------------------
 
 
-def _labels(case: Case, path: tuple[Choice, ...]) -> str:
-    """A path as the author reads it: the options' labels, decision by decision."""
-    state = engine.start(case)
+def _labels(case: Case, situation: Situation) -> str:
+    """The path to a situation as the author reads it: the options' labels,
+    decision by decision (the stage of each choice is the one entered before it)."""
     shown = []
-    for choice in path:
-        decision = case.stages[state.stage].decision
+    for stage, choice in zip(situation.state.visited, situation.path, strict=False):
+        decision = case.stages[stage].decision
         assert decision is not None  # noqa: S101 -- a path only holds choices made at decisions
         shown.append(" + ".join(f"“{decision.option(key).label}”" for key in choice))
-        state = engine.advance(case, state, choice)
     return " → ".join(shown)
 
 
@@ -392,7 +386,7 @@ def key_mismatches(algorithm: Algorithm, case: Case) -> list[KeyMismatch]:
                         option=key,
                         expected=option.expect.value,
                         verdict=verdict,
-                        path=_labels(case, situation.path),
+                        path=_labels(case, situation),
                         together=" + ".join(
                             f"“{decision.option(k).label}”" for k in situation.choice if k != key
                         ),

@@ -302,6 +302,11 @@ class Finding(Document):
     # visit): they count as done before the first decision.
     done: list[ActionKey] = Field(default_factory=list)
 
+    @property
+    def facts(self) -> frozenset[str]:
+        """What learning this finding makes known: its key, and the actions it shows done."""
+        return frozenset([self.key, *self.done] if self.key else self.done)
+
     @field_validator("value", "range", mode="before")
     @classmethod
     def _numbers_are_text(cls, value: object) -> object:

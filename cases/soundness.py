@@ -53,7 +53,7 @@ def _revealed(case: Case) -> set[str]:
     findings = [*case.patient.findings]
     for stage in case.stages.values():
         findings += stage.findings
-    return {f.key for f in findings if f.key} | {a for f in findings for a in f.done}
+    return set().union(*(f.facts for f in findings))
 
 
 def _tested(algorithm: Algorithm) -> set[str]:

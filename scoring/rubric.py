@@ -367,9 +367,7 @@ class Prospects:
             for key in reach([stage], self._edges):
                 found = case.stages[key]
                 for finding in found.findings:
-                    if finding.key is not None:
-                        facts.add(finding.key)
-                    facts.update(finding.done)
+                    facts |= finding.facts
                 if found.decision is not None:
                     facts.update(a for o in found.decision.options for a in o.actions)
             self._found[stage] = frozenset(facts)

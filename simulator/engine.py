@@ -61,13 +61,7 @@ def _stage(case: Case, key: str) -> Stage:
 
 
 def _finding_keys(findings: Iterable[Finding]) -> frozenset[str]:
-    """The facts findings reveal: their keys, and the actions they show done."""
-    facts: set[str] = set()
-    for finding in findings:
-        if finding.key is not None:
-            facts.add(finding.key)
-        facts.update(finding.done)
-    return frozenset(facts)
+    return frozenset().union(*(finding.facts for finding in findings))
 
 
 def start(case: Case) -> State:
