@@ -233,12 +233,10 @@ def test_validate_content_adds_notes_worth_a_look_before_review() -> None:
     output = run("validate_content", "cases/content")
     lines = output.splitlines()
 
-    assert lines[-1] == "7 files valid: 1 library, 1 algorithm, 5 cases."
+    assert lines[-1] == "13 files valid: 1 library, 1 algorithm, 11 cases."
     notes = lines[:-1]
     assert notes and all(": note: " in line for line in notes)
-    # No bundled case presents a hot joint: the algorithm's step is never taught.
-    assert any(
-        "algorithm.yaml:" in n and "teaches the step 'emergency-hot-joint'" in n for n in notes
-    )
+    # The bundled cases teach every step and let a learner commit every harm.
+    assert not [n for n in notes if "algorithm.yaml:" in n]
     # The heel case never says a lump is deep, so MRI to exclude a tumour cannot be right there.
     assert any("post-injection-heel-calcification.yaml" in n and "'deep_mass'" in n for n in notes)

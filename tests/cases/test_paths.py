@@ -225,11 +225,11 @@ def test_case_paths_reports_the_algorithms_coverage(db: None) -> None:
     out = StringIO()
     call_command("case_paths", "calcified-deep-mass-sarcoma", "--coverage", stdout=out)
     text = out.getvalue()
-    assert "coverage of soft-tissue-calcification-foot: " in text
-    # No bundled case presents a hot joint (the content issue adds one).
-    assert "no case teaches the step emergency-hot-joint" in text
+    assert "coverage of soft-tissue-calcification-foot: 100" in text
+    assert "no case teaches" not in text
     out = StringIO()
     call_command("case_paths", "calcified-deep-mass-sarcoma", "--coverage", "--json", stdout=out)
     covered = json.loads(out.getvalue())["coverage"]
-    assert "emergency-hot-joint" in covered["untaught_steps"]
-    assert 0 < covered["percent"] < 100
+    # The eleven bundled cases teach every step and reach every harm.
+    assert covered["untaught_steps"] == covered["uncommitted_harms"] == []
+    assert covered["percent"] == 100

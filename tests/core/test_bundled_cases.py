@@ -20,9 +20,28 @@ from tests.core.bundled import bundled, case_and_algorithm, parse_path, shortest
 # The path each case's author gives as the reference management (top of each file).
 REFERENCE_PATHS = {
     "calcified-deep-mass-sarcoma": "xray, mri_contrast, mdt, core_biopsy+ct_chest+wide_excision",
+    "calciphylaxis-on-dialysis": (
+        "refer_same_day, history_skin+bloods+paracetamol+withhold, "
+        "stop_calcium+phosphate+cinacalcet, refer_ptx"
+    ),
+    "diabetic-osteomyelitis-mri-contraindicated": (
+        "hx_grade+ptb+xray+bloods, tbi+offload+glycaemic, wbc, biopsy, "
+        "targeted_abx+offload+followup"
+    ),
     "diabetic-ulcer-osteomyelitis": (
-        "history_exam+xray+ptb+crp_esr+metabolic, tbi, mri, bone_biopsy, "
+        "history_exam+xray+ptb+crp_esr+metabolic+offload, vascular_mri, bone_biopsy, "
         "targeted_abx+vascular+offload+glycaemic+followup"
+    ),
+    "hot-first-mtp-joint": "assess, aspirate+paracetamol, bone_profile+pth+iron, workup_refer, review",
+    "myositis-ossificans-after-trauma": (
+        "xray_bloods, reimage, rest_padding+paracetamol, graded_return+followup"
+    ),
+    "necrotising-diabetic-foot-infection": (
+        "assess+iv_abx+insulin, surgery, tissue+abx, bone, tbi+glycaemic+metabolic, refer, "
+        "targeted+offload+followup"
+    ),
+    "venous-malformation-phleboliths": (
+        "xray, us_doppler, mri_contrast, paracetamol+reassure+followup"
     ),
     "dialysis-tumoral-calcinosis": (
         "work_up, nephrology+phosphate+calcium_load+hpt, paracetamol_footwear, followup"
@@ -38,7 +57,7 @@ def play(slug: str, path: str):
     return case, state, rubric.score(algorithm, case, state.points, state.taken)
 
 
-def test_there_are_five_bundled_cases_each_with_at_least_four_decisions() -> None:
+def test_there_are_eleven_bundled_cases_each_with_at_least_four_decisions() -> None:
     cases, _ = bundled()
     assert set(cases) == set(REFERENCE_PATHS)
     for slug, path in REFERENCE_PATHS.items():
@@ -71,12 +90,11 @@ def test_the_reference_path_scores_100_with_a_good_outcome(slug: str) -> None:
 def test_watching_the_suspicious_mass_for_three_months_is_harmful_and_makes_referral_late() -> None:
     # "Repeat the MRI in three months" for a suspected sarcoma. Steps judged: history 2,
     # films 2, labs 1, MRI 2, MDT referral 2 (due at the watch decision, done one decision
-    # later: late, 1 of 2), biopsy by the MDT 2, chest CT 1, surgery at the centre 2:
-    # 13 of 14 = 92.86; the delay is a major harm (-15): 77.86 -> 78.
-    _, _, result = play(
-        "calcified-deep-mass-sarcoma",
-        "xray, mri_contrast, watch, mdt, core_biopsy+ct_chest+wide_excision",
-    )
+    # later: late, 1 of 2); the grown tumour then goes straight to a bigger operation, so
+    # biopsy, staging and surgery are never offered: 8 of 9 = 88.89; the delay is a major
+    # harm (-15): 73.89 -> 74, and the case ends fair, not good.
+    case, state, result = play("calcified-deep-mass-sarcoma", "xray, mri_contrast, watch, mdt")
+    assert case.stages[state.stage].outcome is Outcome.fair
     (watch,) = [a for a in result.actions if a.option == "watch"]
     assert (watch.verdict, watch.harm, watch.severity) == (
         ActionStatus.harmful,
@@ -86,7 +104,7 @@ def test_watching_the_suspicious_mass_for_three_months_is_harmful_and_makes_refe
     steps = {s.step: s.verdict for s in result.steps}
     assert steps["sarcoma-mdt-referral"] is StepStatus.late
     assert result.penalties["harm"] == 15
-    assert result.score == 78 < 100
+    assert result.score == 74 < 100
 
 
 def test_definitive_surgery_ranked_before_the_biopsy_is_harmful_and_premature_for_its_step() -> (
@@ -118,17 +136,20 @@ def test_excising_the_mass_as_a_ganglion_is_a_critical_error_whatever_follows() 
 def test_trusting_an_abi_in_calcified_arteries_is_a_major_harm_and_makes_toe_pressures_late() -> (
     None
 ):
-    # Toe pressures were due at the ABI decision and measured one decision later: late
-    # (essential, 1 of 2). 24 of 25 = 96; the ABI-only choice is a major harm (-15): 81.
+    # Without the first visit's examination (which holds the toe pressures) the history
+    # and the grading are missed (essential, 2 + 2); toe pressures, due at the ABI
+    # decision and measured one decision later, are late (essential, 1 of 2):
+    # 19 of 24 = 79.17; the ABI-only choice is a major harm (-15): 64.
     _, _, result = play(
         "diabetic-ulcer-osteomyelitis",
-        "history_exam+xray+ptb+crp_esr+metabolic, abi, recheck, mri, bone_biopsy, "
+        "xray+ptb+crp_esr+metabolic+offload, abi, recheck, vascular_mri, bone_biopsy, "
         "targeted_abx+vascular+offload+glycaemic+followup",
     )
     steps = {s.step: s.verdict for s in result.steps}
     assert steps["vascular-assessment-tbi"] is StepStatus.late
+    assert steps["targeted-history-exam"] is StepStatus.missed
     assert result.penalties["harm"] == 15
-    assert result.score == 81
+    assert result.score == 64
 
 
 # (case, stage, option, harm, severity): every harmful option in the bundled
@@ -155,7 +176,8 @@ HARMFUL_OPTIONS = [
     ("diabetic-ulcer-osteomyelitis", "results", "abi", "abi-alone-calcified-arteries", "major"),
     ("diabetic-ulcer-osteomyelitis", "missed_ischaemia", "carry_on", "waiting-with-ischaemia", "major"),
     ("diabetic-ulcer-osteomyelitis", "abi_result", "accept", "acting-on-abi-alone", "major"),
-    ("diabetic-ulcer-osteomyelitis", "perfusion", "empirical_6wk", "blind-antibiotics-before-bone-sample", "minor"),
+    ("diabetic-ulcer-osteomyelitis", "perfusion", "carry_on", "waiting-with-ischaemia", "major"),
+    ("diabetic-ulcer-osteomyelitis", "results_perfusion", "mri_only", "waiting-with-ischaemia", "major"),
     ("diabetic-ulcer-osteomyelitis", "soft_tissue_result", "cover_all", "blind-antibiotics-before-bone-sample", "minor"),
     ("dialysis-tumoral-calcinosis", "biopsy_sinus", "excise", "early-excision-uraemic-calcinosis", "major"),
     ("insertional-achilles-calcification", "step_flare", "push_on", "step-loading-despite-flare", "minor"),
@@ -174,8 +196,6 @@ HARMFUL_OPTIONS = [
     ("dialysis-tumoral-calcinosis", "review", "excise", "early-excision-uraemic-calcinosis", "major"),
     ("insertional-achilles-calcification", "clinic", "steroid", "steroid-into-tendon", "major"),
     ("insertional-achilles-calcification", "clinic", "mri", "mri-before-radiograph", "minor"),
-    ("insertional-achilles-calcification", "mri_first", "steroid", "steroid-into-tendon", "major"),
-    ("insertional-achilles-calcification", "us_result", "steroid", "steroid-into-tendon", "major"),
     ("insertional-achilles-calcification", "us_result", "magnesium", "magnesium-supplementation", "minor"),
     ("insertional-achilles-calcification", "twelve_weeks", "steroid", "steroid-into-tendon", "major"),
     ("post-injection-heel-calcification", "clinic", "inject_again", "steroid-reinjection", "major"),
@@ -187,6 +207,23 @@ HARMFUL_OPTIONS = [
     ("post-injection-heel-calcification", "us_result", "magnesium", "magnesium-supplementation", "minor"),
     ("post-injection-heel-calcification", "reinjection", "reinject", "steroid-reinjection", "major"),
     ("post-injection-heel-calcification", "six_months", "reinject", "steroid-reinjection", "major"),
+    ("dialysis-tumoral-calcinosis", "renal_foot_clinic", "excise_now", "foot-surgery-without-perfusion-check", "major"),
+    ("dialysis-tumoral-calcinosis", "nsaid_harm", "switch", "waiting-on-severe-hyperkalaemia", "critical"),
+    ("calciphylaxis-on-dialysis", "foot_clinic", "dressings_review", "waiting-on-suspected-calciphylaxis", "major"),
+    ("calciphylaxis-on-dialysis", "foot_clinic", "debride", "wound-procedure-before-calciphylaxis-review", "major"),
+    ("calciphylaxis-on-dialysis", "work_up", "nsaid", "nsaid-in-ckd", "major"),
+    ("hot-first-mtp-joint", "assessment", "nsaid_short", "nsaid-with-raas-blockade-in-ckd", "major"),
+    ("hot-first-mtp-joint", "assessment", "steroid", "hot-joint-treated-blind", "major"),
+    ("hot-first-mtp-joint", "assessment", "antibiotics", "antibiotics-before-joint-aspiration", "minor"),
+    ("hot-first-mtp-joint", "return", "more_nsaid", "regular-nsaid-in-ckd", "major"),
+    ("necrotising-diabetic-foot-infection", "ed_disposition", "mri_morning", "imaging-delays-surgery", "critical"),
+    ("necrotising-diabetic-foot-infection", "ed_disposition", "ward_round", "waiting-with-severe-infection", "critical"),
+    ("necrotising-diabetic-foot-infection", "theatre", "swab", "swab-instead-of-tissue", "major"),
+    ("myositis-ossificans-after-trauma", "films", "biopsy", "biopsy-myositis-ossificans", "minor"),
+    ("myositis-ossificans-after-trauma", "early_mri", "repeat_mri", "waiting-on-suspicious-mass", "major"),
+    ("diabetic-osteomyelitis-mri-contraindicated", "results", "mri_anyway", "mri-with-unsafe-implant", "major"),
+    ("venous-malformation-phleboliths", "xray_result", "biopsy", "needle-biopsy-venous-malformation", "minor"),
+    ("venous-malformation-phleboliths", "xray_result", "excise", "excision-venous-malformation", "major"),
 ]  # fmt: skip
 
 
@@ -222,8 +259,7 @@ def test_every_harm_in_the_algorithm_is_reachable_in_some_case() -> None:
     (algorithm,) = algorithms.values()
     reached = {harm for *_, harm, _ in HARMFUL_OPTIONS}
     # Each harm a resident can commit in the bundled cases, named in the table above.
-    assert reached <= {h.key for h in algorithm.harms}
-    assert len(reached) >= 15
+    assert reached == {h.key for h in algorithm.harms}
 
 
 @st.composite
@@ -269,7 +305,18 @@ def every_option_is_judged(case, algorithm, state) -> None:
         assert debrief, f"decision {index} at '{point.stage}' was not judged"
 
 
-@pytest.mark.parametrize("slug", sorted(set(REFERENCE_PATHS) - {"diabetic-ulcer-osteomyelitis"}))
+# Cases with more than 10,000 paths (pick-several decisions multiply them) are
+# sampled by the random walks below instead; the explorer proves their keys exactly.
+MANY_PATHS = {
+    "calciphylaxis-on-dialysis",
+    "diabetic-osteomyelitis-mri-contraindicated",
+    "diabetic-ulcer-osteomyelitis",
+    "hot-first-mtp-joint",
+    "necrotising-diabetic-foot-infection",
+}
+
+
+@pytest.mark.parametrize("slug", sorted(set(REFERENCE_PATHS) - MANY_PATHS))
 def test_on_every_path_practice_feedback_equals_the_debrief_and_every_choice_is_judged(
     slug: str,
 ) -> None:
@@ -283,6 +330,6 @@ def test_on_every_path_practice_feedback_equals_the_debrief_and_every_choice_is_
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(walks())
 def test_practice_equals_debrief_on_random_walks_of_every_case(walk) -> None:
-    # The diabetic case has over a million paths: sampled here, as in every case.
+    # The cases in MANY_PATHS are too many to walk in full: sampled here, as every case.
     _, case, algorithm, state = walk
     every_option_is_judged(case, algorithm, state)

@@ -20,7 +20,7 @@ def test_the_catalogue_lists_every_published_case_with_its_facts(client, residen
     client.force_login(resident)
     page = client.get(reverse("simulator:catalogue")).content.decode()
 
-    assert "5 cases" in page
+    assert "11 cases" in page
     assert "Calcified" in page or "calcified" in page
     for label in ("Topic", "Difficulty", "about", "Approved", "Updated"):
         assert label in page
@@ -53,7 +53,7 @@ def test_an_unknown_filter_value_shows_every_case_instead_of_failing(
     client.force_login(resident)
     response = client.get(reverse("simulator:catalogue") + "?difficulty=impossible")
     assert response.status_code == 200
-    assert "5 cases" in response.content.decode()
+    assert "11 cases" in response.content.decode()
 
 
 def test_the_reference_path_over_plain_posts_ends_in_a_debrief_scoring_100(
@@ -322,9 +322,10 @@ def test_the_history_shows_scores_and_the_steps_most_often_missed(
 def test_every_verdict_in_a_debrief_carries_a_citation(client, resident, bundled) -> None:
     client.force_login(resident)
     attempt = start(client, DIABETIC, Mode.ASSESSMENT)
-    # A path with indicated, unnecessary (PTH) and harmful (ABI alone, magnesium) actions.
+    # A path with indicated, premature (referral before toe pressures) and harmful
+    # (magnesium) actions.
     path = (
-        "history_exam+xray+ptb+crp_esr+metabolic+pth, abi, recheck, mri, bone_biopsy, "
+        "xray+ptb+crp_esr+metabolic+offload, refer_now, mri, bone_biopsy, "
         "targeted_abx+vascular+offload+glycaemic+followup+magnesium"
     )
     for seq, picked in enumerate(path.split(", ")):
@@ -334,7 +335,7 @@ def test_every_verdict_in_a_debrief_carries_a_citation(client, resident, bundled
 
     verdicts = [chunk.split('"')[0] for chunk in page.split('class="verdict verdict--')[1:]]
     assert len(verdicts) >= 10
-    assert set(verdicts) >= {"indicated", "not_indicated", "harmful"}
+    assert set(verdicts) >= {"indicated", "premature", "harmful"}
     # Each verdict's reasons, once per decision, under the author's feedback: each cited.
     reasons = [chunk.split("</details>")[0] for chunk in page.split('class="review__why"')[1:]]
     assert len(reasons) >= 10
@@ -352,13 +353,34 @@ def test_watching_the_suspected_sarcoma_is_shown_harmful_in_the_debrief(
 ) -> None:
     client.force_login(resident)
     attempt = start(client, SARCOMA, Mode.ASSESSMENT)
-    path = "xray, mri_contrast, watch, mdt, core_biopsy+ct_chest+wide_excision"
+    path = "xray, mri_contrast, watch, mdt"
     for seq, picked in enumerate(path.split(", ")):
         choose(client, attempt, seq, picked.split("+"))
 
-    assert Score.objects.get(attempt=attempt).score == 78
+    assert Score.objects.get(attempt=attempt).score == 74
     debrief = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
     decision = debrief.split("Decision 3:")[1].split("Decision 4:")[0]
     assert "Harmful · major" in decision
     assert "Repeat the same imaging in weeks or months" in decision
     assert "Done late" in debrief  # the sarcoma-team referral, one decision after it was due
+
+
+def test_a_learner_never_follows_an_unconfirmed_identifier(client, resident, bundled) -> None:
+    # idsa-dfi-2012's PMID and DOI were seen only in secondary sources: the learner's
+    # reference list cites the work without them, and without the authors' evidence notes.
+    client.force_login(resident)
+    attempt = start(client, DIABETIC, Mode.ASSESSMENT)
+    path = (
+        "history_exam+xray+ptb+crp_esr+metabolic+offload+swab, ignore_swab, vascular_mri, "
+        "bone_biopsy, targeted_abx+vascular+offload+glycaemic+followup"
+    )
+    for seq, picked in enumerate(path.split(", ")):
+        choose(client, attempt, seq, picked.split("+"))
+
+    page = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
+    assert "2012 Infectious Diseases Society of America" in page or "2012 IDSA" in page
+    assert "22619242" not in page and "cis346" not in page
+    assert "PMID unconfirmed" not in page and "DOI unconfirmed" not in page
+    assert 'class="reference__evidence"' not in page
+    # A confirmed identifier is still a link.
+    assert "37779323" in page
