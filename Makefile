@@ -8,7 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
-HOST := 127.0.0.1:8000
+DEV_STAMP := $(VENV)/.installed-dev
+# Where `make run` and `make serve` listen: `make run HOST=0.0.0.0:8080`.
+HOST ?= 127.0.0.1:8000
 # Loopback ports of `make bench` and `make proof` (never 8000, which developers use).
 BENCH_PORT ?= 8101
 PROOF_LB_PORT ?= 8100
@@ -17,7 +19,7 @@ PROOF_PORTS ?= 8101 8102
 # Development only: `make run` is never a deployment.
 DEV_ENV := DEBUG=1 SECRET_KEY=dev-only-insecure-make-run-key-0123456789-abcdefghijklmnop
 
-.PHONY: run test test-postgres lint serve install chromium bench proof postgres-up haproxy
+.PHONY: run test test-postgres lint serve install install-dev chromium bench proof postgres-up haproxy
 
 run: install
 	mkdir -p var
@@ -25,17 +27,18 @@ run: install
 	$(DEV_ENV) $(PY) manage.py import_content cases/content
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py lti_keygen --if-missing
+	@echo "CasePath is served at http://$(HOST)/ (log in at http://$(HOST)/accounts/login/)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST)
 
 # The suite on tables made from the models, then the migration tests on real migrations.
 PYTEST := DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
 
-test: install chromium
+test: install-dev chromium
 	$(PYTEST)
 	$(PYTEST) --migrations -m migrations
 
 test-postgres: DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/casepath
-test-postgres: install chromium
+test-postgres: install-dev chromium
 	DATABASE_URL=$(DATABASE_URL) $(PYTEST)
 	DATABASE_URL=$(DATABASE_URL) $(PYTEST) --migrations -m migrations
 
@@ -43,7 +46,7 @@ test-postgres: install chromium
 # 100,000 scored attempts, then times the program pages against a plain query.
 bench: BENCH_ENV := $(DEV_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/bench.sqlite3 \
 	DJANGO_SETTINGS_MODULE=tests.bench.settings
-bench: install postgres-up
+bench: install-dev postgres-up
 	mkdir -p var
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py seed_bench
@@ -55,10 +58,10 @@ bench: install postgres-up
 # Scale-out and faults (docs/operations.md): two gunicorn servers behind haproxy on
 # one PostgreSQL, a worker SIGKILLed, PostgreSQL restarted, pg_dump/pg_restore and
 # an SQLite backup-API copy, each checked choice by choice; exits 1 on a failure.
-proof: install postgres-up haproxy
+proof: install-dev postgres-up haproxy
 	$(PY) -m tests.bench.proof --lb-port $(PROOF_LB_PORT) --ports $(PROOF_PORTS)
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
@@ -75,7 +78,11 @@ serve: install
 	$(PY) manage.py migrate --noinput; \
 	exec $(VENV)/bin/gunicorn simulator.wsgi --workers 2 --bind $(HOST) --access-logfile -
 
+# `make run` and `make serve` install what running needs; the test, lint and
+# benchmark targets add the developer tools.
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -87,6 +94,10 @@ $(UV): | $(PY)
 $(STAMP): requirements.lock | $(UV)
 	$(UV) pip install --python $(PY) -r requirements.lock
 	touch $(STAMP)
+
+$(DEV_STAMP): requirements-dev.lock | $(UV)
+	$(UV) pip install --python $(PY) -r requirements-dev.lock
+	touch $(STAMP) $(DEV_STAMP)
 
 # Playwright drives Debian's Chromium; it cannot download a browser of its own here.
 chromium:

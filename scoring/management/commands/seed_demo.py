@@ -47,8 +47,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo accounts already exist; nothing changed.")
         names = ", ".join(f"{username} ({role.label.lower()})" for username, role in DEMO_ACCOUNTS)
         self.stdout.write(
-            f"Log in at http://127.0.0.1:8000/accounts/login/ as one of {names}, "
-            f"password {DEMO_PASSWORD}."
+            f"Log in at /accounts/login/ as one of {names}, password {DEMO_PASSWORD}."
         )
 
 
