@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from scoring.models import Score, StepOutcome
 from scoring.rubric import RUBRIC_VERSION, StepStatus
@@ -15,6 +18,7 @@ from simulator.models import Attempt
 PAGE_SIZE = 25
 CHART_POINTS = 200
 MASTERY_ROWS = 12
+CASE_LABEL = 28  # characters of a case's title under its point on the chart
 
 
 def with_scores(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
@@ -100,6 +104,22 @@ def _link_cases(user, mastery: list[Mastery]) -> None:
                 item.cases.append(CaseLink(case.slug, version.title))
 
 
+def chart_points(finished: list[tuple[datetime, str, int | None]]) -> list[dict]:
+    """The chart's points, oldest first: each names its case and has an axis
+    label of its own (two attempts finished in the same minute get "#2")."""
+    chart, seen = [], Counter()
+    for when, case, score in finished:
+        if score is None:
+            continue
+        local = timezone.localtime(when)
+        moment = f"{local.day} {local:%b %Y %H:%M}"
+        seen[moment] += 1
+        label = moment if seen[moment] == 1 else f"{moment} #{seen[moment]}"
+        short = case if len(case) <= CASE_LABEL else case[: CASE_LABEL - 1].rstrip() + "…"
+        chart.append({"when": label, "case": case, "short": short, "score": score})
+    return chart
+
+
 def history_for(user, page: str | None) -> History:
     attempts = with_scores(
         Attempt.objects.filter(user=user).select_related("case_version__case")
@@ -109,15 +129,9 @@ def history_for(user, page: str | None) -> History:
         .order_by("-finished_at")
         .values("finished_at", "case_version__title", "score_value")[:CHART_POINTS]
     )
-    chart = [
-        {
-            "date": p["finished_at"].date().isoformat(),
-            "case": p["case_version__title"],
-            "score": p["score_value"],
-        }
-        for p in reversed(points)
-        if p["score_value"] is not None
-    ]
+    chart = chart_points(
+        [(p["finished_at"], p["case_version__title"], p["score_value"]) for p in reversed(points)]
+    )
     return History(
         page=Paginator(attempts, PAGE_SIZE).get_page(page),
         chart=chart,

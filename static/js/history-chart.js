@@ -8,21 +8,25 @@
   new Chart(canvas, {
     type: "line",
     data: {
-      labels: points.map((p) => p.date),
+      // Two lines under each point: its case and when it was finished (distinct per point).
+      labels: points.map((p) => [p.short, p.when]),
       datasets: [{
         label: "Score",
         data: points.map((p) => p.score),
         borderColor: "#0b5f73",
         backgroundColor: "#0b5f73",
-        tension: 0.2,
+        tension: 0, // straight segments: a curve would overshoot below 0 or above 100
       }],
     },
     options: {
       animation: false,
-      scales: { y: { min: 0, max: 100, title: { display: true, text: "Score" } } },
+      scales: {
+        x: { title: { display: true, text: "Finished attempt (case, date and time)" } },
+        y: { min: 0, max: 100, title: { display: true, text: "Score" } },
+      },
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { title: (items) => points[items[0].dataIndex].case + " · " + items[0].label } },
+        tooltip: { callbacks: { title: (items) => points[items[0].dataIndex].case + " · " + points[items[0].dataIndex].when } },
       },
     },
   });
