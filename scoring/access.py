@@ -143,6 +143,18 @@ def assignments_for_resident(user: AnyUser) -> QuerySet[Assignment]:
     return Assignment.objects.filter(cohort__in=active_cohort_ids(user))
 
 
+def open_assignment_of_case(user: AnyUser, case_id: int) -> Assignment | None:
+    """The assignment an attempt at the case counts for, however the resident
+    starts it: of a cohort they are on, listing the case, opened; the one due
+    soonest when several do (an overdue one still counts, as late)."""
+    return (
+        assignments_for_resident(user)
+        .filter(cases=case_id, opens_at__lte=timezone.now())
+        .order_by("due_at", "pk")
+        .first()
+    )
+
+
 def get_open_assignment_for_resident(user: AnyUser, pk: int | str, case_id: int) -> Assignment:
     """An assignment that lists the case, of a cohort the user is on, that
     has opened; Http404 otherwise (a resident cannot start it early)."""

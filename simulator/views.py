@@ -12,6 +12,7 @@ from django.core.exceptions import BadRequest
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -19,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from cases import schema
 from cases.access import get_newest_version_for_author
 from cases.authoring import valid_document
-from scoring.access import get_open_assignment_for_resident
+from scoring.access import get_open_assignment_for_resident, open_assignment_of_case
 from scoring.models import Mode
 from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
@@ -78,6 +79,7 @@ def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-started_at")[:10]
     )
     unfinished = next((a for a in attempts if not a.finished), None)
+    assignment = open_assignment_of_case(request.user, case.pk)
     return render(
         request,
         "simulator/case_detail.html",
@@ -88,6 +90,8 @@ def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "attempts": attempts,
             "unfinished": unfinished,
             "modes": Mode.choices,
+            "assignment": assignment,
+            "overdue": assignment is not None and assignment.due_at < timezone.now(),
         },
     )
 
@@ -97,9 +101,11 @@ def case_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def attempt_new(request: HttpRequest, slug: str) -> HttpResponse:
     case = get_playable_case(request.user, slug)
     mode = _mode(request.POST.get("mode", ""))
-    assignment = None
     if raw := request.POST.get("assignment", ""):
         assignment = get_open_assignment_for_resident(request.user, raw, case.pk)
+    else:
+        # Started from Cases rather than Home: it counts for the assignment all the same.
+        assignment = open_assignment_of_case(request.user, case.pk)
     attempt = attempt_start(user=request.user, case=case, mode=mode, assignment=assignment)
     return redirect("simulator:play", pk=attempt.pk)
 
