@@ -392,12 +392,51 @@ def could_apply(step: Step, known: frozenset[str], possible: frozenset[str]) -> 
 # --- actions -------------------------------------------------------------------------
 
 
+class _Index:
+    """The algorithm's steps by key and, for each action, the steps that list
+    it (and how) and the harms it can do, in the algorithm's order: a verdict
+    looks at those alone rather than at every step and harm, for each of the
+    explorer's many situations."""
+
+    def __init__(self, algorithm: Algorithm) -> None:
+        self._algorithm = weakref.ref(algorithm)  # cached beside it, never keeping it alive
+        steps: dict[str, list[tuple[Step, ActionStatus]]] = {}
+        for step in algorithm.steps:
+            seen: set[str] = set()
+            for listed, actions in (
+                (ActionStatus.indicated, step.actions),
+                (ActionStatus.acceptable, step.alternatives),
+                (ActionStatus.low_value, step.low_value),
+            ):
+                for action in actions:
+                    if action not in seen:  # the first list naming it says how
+                        seen.add(action)
+                        steps.setdefault(action, []).append((step, listed))
+        harms: dict[str, list[Harm]] = {}
+        for harm in algorithm.harms:
+            for action in dict.fromkeys(harm.actions):
+                harms.setdefault(action, []).append(harm)
+        self.by_key = {step.key: step for step in algorithm.steps}
+        self.steps = {a: tuple(found) for a, found in steps.items()}
+        self.harms = {a: tuple(found) for a, found in harms.items()}
+
+    @classmethod
+    def of(cls, algorithm: Algorithm) -> _Index:
+        found = _INDEXES.get(id(algorithm))
+        if found is None or found._algorithm() is not algorithm:
+            found = _INDEXES[id(algorithm)] = cls(algorithm)
+            weakref.finalize(algorithm, _INDEXES.pop, id(algorithm), None)
+        return found
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
 def _harm_for(algorithm: Algorithm, known: frozenset[str], action: str) -> Harm | None:
     matching = [
         harm
-        for harm in algorithm.harms
-        if action in harm.actions
-        and harm.when.holds(known)
+        for harm in _Index.of(algorithm).harms.get(action, ())
+        if harm.when.holds(known)
         and (not harm.after or not known.isdisjoint(harm.after))
         and known.isdisjoint(harm.unless_after)
     ]
@@ -426,7 +465,7 @@ def _applies(algorithm: Algorithm, step: Step, moment: Moment) -> bool:
         return False
     done = moment.known | moment.together
     for key in step.after:
-        before = algorithm.step(key)
+        before = _Index.of(algorithm).by_key[key]
         wanted = {*before.actions, *before.alternatives}
         if (
             before.when.holds(moment.known)
@@ -442,15 +481,7 @@ def _step_verdict(
 ) -> tuple[ActionStatus, Step | None]:
     """The best verdict any step gives the action on what is known now."""
     best: tuple[ActionStatus, Step | None] = (ActionStatus.not_indicated, None)
-    for step in algorithm.steps:
-        if action in step.actions:
-            listed = ActionStatus.indicated
-        elif action in step.alternatives:
-            listed = ActionStatus.acceptable
-        elif action in step.low_value:
-            listed = ActionStatus.low_value
-        else:
-            continue
+    for step, listed in _Index.of(algorithm).steps.get(action, ()):
         if _applies(algorithm, step, moment):
             found = listed
         elif listed in MEETS and could_apply(step, moment.known, possible):
