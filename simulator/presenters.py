@@ -8,7 +8,7 @@ shows, for a resident's attempt and an author's preview alike.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.http import QueryDict
@@ -62,28 +62,42 @@ def finding_groups(play: Play) -> list[FindingGroup]:
 @dataclass(frozen=True)
 class Progress:
     made: int
-    total: int  # decisions made plus the fewest still needed to finish
+    total: int  # the decisions of the case's shortest good route, or more once past them
 
     @property
     def percent(self) -> int:
         return round(100 * self.made / self.total) if self.total else 100
 
 
-def progress(play: Play) -> Progress:
-    edges = checks.stage_edges(play.case)
-    distance = {play.state.stage: 0}
-    queue = deque([play.state.stage])
-    remaining = 0
+def _decisions_to(
+    case: schema.Case, start: str, wanted: Callable[[schema.Stage], bool]
+) -> int | None:
+    """The fewest decisions from ``start`` to a stage ``wanted`` accepts (any
+    route, whatever its conditions), or None when none is reachable."""
+    edges = checks.stage_edges(case)
+    distance = {start: 0}
+    queue = deque([start])
     while queue:
         key = queue.popleft()
-        if play.case.stages[key].outcome is not None:
-            remaining = distance[key]
-            break
+        if wanted(case.stages[key]):
+            return distance[key]
         for target in edges.get(key, ()):
             if target not in distance:
                 distance[target] = distance[key] + 1
                 queue.append(target)
-    return Progress(play.state.decided, play.state.decided + remaining)
+    return None
+
+
+def progress(play: Play) -> Progress:
+    """A measure that stays put: the case's shortest route to a good ending,
+    from its start, is the total ("decision 2 of about 4" all along) until a
+    path outruns it; then what is made plus the fewest decisions to any end."""
+    case, state = play.case, play.state
+    usual = _decisions_to(case, case.start, lambda s: s.outcome is schema.Outcome.good)
+    if usual is not None and (state.decided < usual or (state.finished and state.decided == usual)):
+        return Progress(state.decided, usual)
+    left = _decisions_to(case, state.stage, lambda s: s.outcome is not None) or 0
+    return Progress(state.decided, state.decided + left)
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,13 @@ class OptionView:
     verdicts: list[VerdictView]  # the rubric's, shown first; their reasons last
     feedback: str  # the author's, under the verdict
     cited: list[Cited]
+
+    @property
+    def worst(self) -> VerdictView | None:
+        """The option's verdict as the learner reads it first: its worst action's."""
+        if not self.verdicts:
+            return None
+        return min(self.verdicts, key=lambda v: ActionStatus(v.status).rank)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import catalogue_for
 from simulator.debrief import debrief_for
-from simulator.history import history_for
+from simulator.history import case_progress, history_for
 from simulator.http import HtmxHttpRequest
 from simulator.models import Attempt
 from simulator.params import parse_whole
@@ -60,13 +60,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def catalogue(request: HtmxHttpRequest) -> HttpResponse:
     """Published cases the user may play. A filter change from htmx gets the results fragment."""
     found = catalogue_for(request.user, request.GET or None)
-    in_progress = set(
-        Attempt.objects.filter(user=request.user, finished_at__isnull=True).values_list(
-            "case_version__case_id", flat=True
-        )
-    )
+    progress = case_progress(request.user)
+    for case in found.cases:
+        case.progress = progress.get(case.pk)
     template = "simulator/catalogue.html#results" if request.htmx else "simulator/catalogue.html"
-    return render(request, template, {"catalogue": found, "in_progress": in_progress})
+    return render(request, template, {"catalogue": found})
 
 
 @require_GET

@@ -8,3 +8,17 @@ document.addEventListener("htmx:afterSettle", () => {
     target.scrollIntoView({ block: "start" });
   }
 });
+
+// A citation mark opens the closed list of sources it points into (Chromium
+// does this itself on fragment navigation; other browsers may not).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest('a[href^="#ref-"]');
+  const target = link && document.getElementById(link.getAttribute("href").slice(1));
+  const list = target && target.closest("details");
+  if (list) list.open = true;
+});
+
+// A printed debrief carries everything: open every disclosure before printing.
+window.addEventListener("beforeprint", () => {
+  for (const details of document.querySelectorAll("details")) details.open = true;
+});

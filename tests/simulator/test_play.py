@@ -384,3 +384,50 @@ def test_a_learner_never_follows_an_unconfirmed_identifier(client, resident, bun
     assert 'class="reference__evidence"' not in page
     # A confirmed identifier is still a link.
     assert "37779323" in page
+
+
+def test_the_player_names_the_case_in_its_h1_and_skips_to_the_decision(
+    client, resident, bundled
+) -> None:
+    client.force_login(resident)
+    attempt = start(client, SARCOMA, Mode.PRACTICE)
+
+    page = client.get(reverse("simulator:play", args=[attempt.pk])).content.decode()
+
+    assert page.count("<h1") == 1
+    assert '<h1 class="player__case">A &quot;ganglion&quot; on the top of the foot' in page
+    assert '<a class="skip-link" href="#decision">Skip to the decision</a>' in page
+    assert page.index('id="decision"') < page.index('name="option"')
+
+
+def test_the_catalogue_shows_each_cases_progress_with_the_best_score(
+    client, resident, bundled
+) -> None:
+    client.force_login(resident)
+    done = start(client, SARCOMA, Mode.PRACTICE)
+    for seq, picked in enumerate(REFERENCE_PATHS[SARCOMA].split(", ")):
+        choose(client, done, seq, picked.split("+"))
+    start(client, DIABETIC, Mode.PRACTICE)  # left unfinished
+
+    page = client.get(reverse("simulator:catalogue")).content.decode()
+    cards = {
+        slug: page.split(f'href="/cases/{slug}/"')[1].split("</li>")[0]
+        for slug in (SARCOMA, DIABETIC, "hot-first-mtp-joint")
+    }
+
+    assert "Done · best 100/100" in cards[SARCOMA]
+    assert "In progress" in cards[DIABETIC] and "Done" not in cards[DIABETIC]
+    assert "Not started" in cards["hot-first-mtp-joint"]
+
+
+def test_home_offers_to_continue_the_attempt_left_unfinished(client, resident, bundled) -> None:
+    client.force_login(resident)
+    assert "Continue where you left off" not in client.get("/").content.decode()
+
+    attempt = start(client, SARCOMA, Mode.PRACTICE)
+    choose(client, attempt, 0, ["xray"])
+    home = client.get("/").content.decode()
+
+    assert "Continue where you left off" in home
+    assert reverse("simulator:play", args=[attempt.pk]) in home
+    assert "practice, started" in home
