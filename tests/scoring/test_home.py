@@ -93,3 +93,26 @@ def test_the_home_page_runs_a_fixed_number_of_queries(
     # (none), the attempt to continue (none), the roles for the navigation
     with django_assert_num_queries(6):
         client.get("/")
+
+
+def test_an_authors_home_shows_what_waits_for_review_and_what_needs_changes(
+    client: Client, program: Any, instructor: Any
+) -> None:
+    from cases import authoring
+    from tests.factories import authored_case, import_test_content
+
+    import_test_content()
+    waiting = authored_case(program=program, author=instructor, slug="heel-lump")
+    authoring.case_version_submit(version=waiting, user=instructor)
+    returned = authored_case(program=program, author=instructor, slug="toe-lump", title="A toe")
+    authoring.case_version_submit(version=returned, user=instructor)
+    reviewer = MembershipFactory(program=program, role=Role.INSTRUCTOR).user
+    returned = authoring.case_version_start_review(version=returned, user=reviewer)
+    authoring.case_version_request_changes(version=returned, user=reviewer, note="Cite the films")
+    client.force_login(instructor)
+
+    section = client.get("/").content.decode().split('id="authored-title"')[1].split("</section>")[0]
+
+    assert section.index("A toe") < section.index("A lump on the heel")  # changes first
+    assert "Changes requested</span> — Cite the films" in section
+    assert "Waiting for review" in section
