@@ -111,7 +111,9 @@ def test_an_authors_home_shows_what_waits_for_review_and_what_needs_changes(
     authoring.case_version_request_changes(version=returned, user=reviewer, note="Cite the films")
     client.force_login(instructor)
 
-    section = client.get("/").content.decode().split('id="authored-title"')[1].split("</section>")[0]
+    section = (
+        client.get("/").content.decode().split('id="authored-title"')[1].split("</section>")[0]
+    )
 
     assert section.index("A toe") < section.index("A lump on the heel")  # changes first
     assert "Changes requested</span> — Cite the films" in section
