@@ -61,6 +61,18 @@ def raw_edges(data: object) -> dict[str, list[str]]:
     return edges
 
 
+def play_order(data: object) -> list[str]:
+    """The stage keys as a learner meets them: breadth first from the start,
+    then any stage no path reaches, in the order written."""
+    stages = stages_of(data)
+    edges = raw_edges(data)
+    start = data.get("start") if isinstance(data, dict) else None
+    order: list[str] = [start] if start in stages else []
+    for key in order:  # grows as it goes: a breadth-first walk
+        order += [t for t in edges.get(key, ()) if t in stages and t not in order]
+    return order + [key for key in stages if key not in order]
+
+
 @dataclass(frozen=True)
 class Node:
     key: str

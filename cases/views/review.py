@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import access, authoring, editor, models
+from cases import access, authoring, editor, graph, models
 from cases.services import latest_references
 from cases.views.editor import editor_url
 from simulator.params import parse_whole
@@ -77,6 +77,15 @@ def review_start(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def review_approve(request: HttpRequest, slug: str) -> HttpResponse:
     note = request.POST.get("note", "")
+    version = access.get_newest_version_for_author(request.user, slug)
+    still_open = list(version.comments.filter(resolved=False).select_related("author"))
+    if still_open and request.POST.get("confirm") != "yes":
+        # Approving over open comments is allowed, but never by accident.
+        return render(
+            request,
+            "cases/approve_confirm.html",
+            {"case": version.case, "version": version, "comments": still_open, "note": note},
+        )
 
     def approve(version: models.CaseVersion) -> authoring.Saved:
         saved = authoring.case_version_approve(version=version, user=request.user, note=note)
@@ -145,7 +154,7 @@ def case_review(request: HttpRequest, slug: str) -> HttpResponse:
             "tab": "review",
             "details": editor.details(data),
             # Read-only: the stages as they stand, without the validator's problems.
-            "stages": [editor.stage_part(data, key) for key in editor.stages_of(data)],
+            "stages": [editor.stage_part(data, key) for key in graph.play_order(data)],
             "comments": comments,
             "case_comments": comments.get("", []),
             "changes": authoring.version_diff(previous, version) if previous else None,

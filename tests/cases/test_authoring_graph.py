@@ -94,3 +94,24 @@ def test_a_200_stage_case_is_laid_out() -> None:
     assert not picture.dead_ends and not picture.unreachable
     ys = {n.key: n.y for n in picture.nodes}
     assert ys["s0"] < ys["s1"] < ys["s100"] < ys["s199"]
+
+
+def test_play_order_follows_the_paths_from_the_start_not_the_order_written() -> None:
+    from cases.graph import play_order
+
+    def stage(*nexts: str) -> dict:
+        options = [{"key": f"o{i}", "next": n} for i, n in enumerate(nexts)]
+        return {"decision": {"options": options}} if nexts else {"outcome": "good"}
+
+    data = {
+        "start": "first",
+        "stages": {
+            "end": stage(),
+            "island": stage("end"),
+            "second": stage("end"),
+            "first": stage("second", "third"),
+            "third": stage("end"),
+        },
+    }
+
+    assert play_order(data) == ["first", "second", "third", "end", "island"]

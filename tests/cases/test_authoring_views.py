@@ -264,7 +264,18 @@ def test_the_reviewer_approves_over_http_but_the_author_cannot(
     client.force_login(colleague)
     client.post(f"/authoring/{SLUG}/review/start/")
     client.post(f"/authoring/{SLUG}/review/comment/", {"stage": "films", "text": "Fine."})
-    client.post(f"/authoring/{SLUG}/review/approve/", {"note": "Clinically sound."})
+    review = client.get(f"/authoring/{SLUG}/review/").content.decode()
+    # Stages as a learner meets them, each citation by its title.
+    assert review.index('id="r-stage-intro"') < review.index('id="r-stage-films"')
+    assert "<cite>Imaging of soft-tissue masses</cite>" in review
+    # An open comment: approving asks first, lists it, and changes nothing yet.
+    asked = client.post(f"/authoring/{SLUG}/review/approve/", {"note": "Clinically sound."})
+    assert "1 open comment?" in asked.content.decode() and "Fine." in asked.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == models.Status.IN_REVIEW
+    client.post(
+        f"/authoring/{SLUG}/review/approve/", {"note": "Clinically sound.", "confirm": "yes"}
+    )
     draft.refresh_from_db()
     assert draft.status == models.Status.PUBLISHED
     assert draft.review_note == "Clinically sound."
