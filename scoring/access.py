@@ -76,6 +76,25 @@ def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[S
     )
 
 
+def get_attempt_score_for_staff(user: AnyUser, pk: int | str) -> Score:
+    """The current score of a resident's attempt that a program the user
+    directs or teaches counts (so the attempt is finished and theirs to read);
+    Http404 otherwise, whoever asks."""
+    wanted = parse_whole(str(pk))
+    found = (
+        Score.objects.filter(
+            attempt_id=wanted,
+            rubric_version=RUBRIC_VERSION,
+            counted_by__program__in=programs_for(user, [Role.DIRECTOR, Role.INSTRUCTOR]),
+        ).first()
+        if wanted is not None
+        else None
+    )
+    if found is None:
+        raise Http404("No such attempt.")
+    return found
+
+
 def get_cohort_for_director(user: AnyUser, pk: int, *, program: Program | None = None) -> Cohort:
     """A cohort of a program the user directs (of `program`, when the page
     is about one program); Http404 otherwise."""

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from django.conf import settings
 from django.db.models import Min, QuerySet
+from django.urls import reverse
 from django.utils.text import slugify
 
 from scoring.access import get_assignment_for_director, get_cohort_for_director, program_scores
@@ -41,6 +43,7 @@ FIXED_COLUMNS = [
     "score",
     "critical_errors",
     "rubric_version",
+    "review_url",  # the attempt's read-only debrief, for the program's staff
 ]
 
 
@@ -101,6 +104,10 @@ def csv_rows(scores: QuerySet[Score]) -> Iterator[list[str]]:
         .iterator(chunk_size=CHUNK)
     )
     pending = next(verdicts, None)
+    # The review page's address, reversed once rather than once a row.
+    review = settings.SITE_URL + reverse("simulator:attempt_review", args=[0]).replace(
+        "/0/", "/{}/"
+    )
     attempts = (
         scores.order_by("pk")
         .values_list(
@@ -149,6 +156,7 @@ def csv_rows(scores: QuerySet[Score]) -> Iterator[list[str]]:
                 value,
                 critical,
                 version,
+                review.format(attempt),
                 *steps,
             )
         ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("attempts/<int:pk>/", views.play, name="play"),
     path("attempts/<int:pk>/choose/", views.choose, name="choose"),
     path("attempts/<int:pk>/debrief/", views.debrief, name="debrief"),
+    path("attempts/<int:pk>/review/", views.attempt_review, name="attempt_review"),
     path("history/", views.history, name="history"),
     path("authoring/<slug:slug>/preview/", views.preview, name="preview"),
 ]

@@ -20,7 +20,11 @@ from django.views.decorators.vary import vary_on_headers
 from cases import schema
 from cases.access import get_newest_version_for_author
 from cases.authoring import valid_document
-from scoring.access import get_open_assignment_for_resident, open_assignment_of_case
+from scoring.access import (
+    get_attempt_score_for_staff,
+    get_open_assignment_for_resident,
+    open_assignment_of_case,
+)
 from scoring.models import Mode
 from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
@@ -220,6 +224,21 @@ def debrief(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("simulator:play", pk=attempt.pk)
     d = debrief_for(attempt_play(attempt))
     return render(request, "simulator/debrief.html", {"attempt": attempt, "d": d})
+
+
+@require_GET
+@login_required
+def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resident's finished attempt as their program's director or instructor
+    reads it: the debrief, read-only, from the dashboard, the mastery grid, the
+    assignment or a CSV row."""
+    score = get_attempt_score_for_staff(request.user, pk)
+    # Loaded as its resident's own attempt is, once the program's right to it is settled.
+    attempt = get_attempt_for_user(score.attempt.user, score.attempt_id)
+    d = debrief_for(attempt_play(attempt))
+    return render(
+        request, "simulator/debrief.html", {"attempt": attempt, "d": d, "reviewing": True}
+    )
 
 
 @require_GET

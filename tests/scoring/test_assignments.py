@@ -355,7 +355,9 @@ def test_the_assignment_page_shows_each_residents_standing(
     html = client.get(f"/assignments/{assignment.pk}/").content.decode()
     assert "1 of 2 (passed 0, late 0)" in html
     assert re.search(
-        r"rita</th>\s*<td>57</td>\s*<td><span class=\"badge badge--not_passed\">Not passed", html
+        r"rita</th>\s*<td><a href=\"/attempts/\d+/review/\">57</a></td>\s*"
+        r"<td><span class=\"badge badge--not_passed\">Not passed",
+        html,
     )
     assert re.search(
         r"sam</th>\s*<td><span class=\"muted\">not done</span></td>\s*<td><span class=\"badge badge--due\">Due",

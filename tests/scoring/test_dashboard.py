@@ -131,7 +131,8 @@ def test_a_grid_cell_drills_down_to_the_attempts_behind_it(
     assert f'href="{link}"' in html
     cell = client.get(link).content.decode()
     assert "Culture deep tissue" in cell
-    assert re.search(r"sam</th>\s*<td>A lump on the foot</td>", cell)
+    # Each row opens that attempt's debrief, read-only.
+    assert re.search(r'/review/">sam</a></th>\s*<td>A lump on the foot</td>', cell)
     assert "Missed" in cell
     assert "rita" not in cell.split("<table>")[1]
     whole = client.get(f"/cohorts/{cohort.pk}/mastery/test-algorithm/culture/").content.decode()

@@ -27,6 +27,7 @@ OBJECT_URLS = {
     "simulator:play": lambda w: {"pk": w.attempt},
     "simulator:choose": lambda w: {"pk": w.attempt},
     "simulator:debrief": lambda w: {"pk": w.attempt},
+    "simulator:attempt_review": lambda w: {"pk": w.attempt},
     "scoring:program_dashboard": lambda w: {"slug": w.program},
     "scoring:cohort_create": lambda w: {"slug": w.program},
     "scoring:cohort": lambda w: {"pk": w.cohort},
