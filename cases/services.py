@@ -278,3 +278,18 @@ def algorithm_coverage(version: models.CaseVersion) -> soundness.Coverage:
     cases = [v.parsed for v in published] + [version.parsed]
     algorithm = pinned.parsed
     return soundness.coverage(algorithm, (explorer.prove(algorithm, case) for case in cases))
+
+
+def versions_awaiting_review(author, programs) -> list[models.CaseVersion]:
+    """The author's versions that wait on someone, in the given programs:
+    changes requested of them first, then those waiting for a reviewer."""
+    versions = (
+        models.CaseVersion.objects.filter(
+            author=author,
+            case__program__in=programs,
+            status__in=[models.Status.CHANGES_REQUESTED, *models.IN_REVIEW],
+        )
+        .select_related("case")
+        .defer(*models.HEAVY_FIELDS)
+    )
+    return sorted(versions, key=lambda v: (v.status != models.Status.CHANGES_REQUESTED, v.title))

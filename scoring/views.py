@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cases.models import HEAVY_FIELDS, CaseVersion, Status
+from cases.services import versions_awaiting_review
 from scoring.assignments import resident_assignments
 from simulator.accounts.access import memberships_for
 from simulator.accounts.models import Program, Role
@@ -37,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     assignments = resident_assignments(request.user) if Role.RESIDENT in programs_by_role else []
     authored = (
-        in_review_for_author(request.user, programs_by_role[Role.INSTRUCTOR])
+        versions_awaiting_review(request.user, programs_by_role[Role.INSTRUCTOR])
         if Role.INSTRUCTOR in programs_by_role
         else []
     )
@@ -46,21 +46,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "scoring/home.html",
         {"cards": cards, "assignments": assignments, "authored": authored},
     )
-
-
-def in_review_for_author(user, programs: list[Program]) -> list[CaseVersion]:
-    """The author's versions that wait on someone: changes requested of them
-    first, then those waiting for a reviewer, in their instructor programs."""
-    versions = (
-        CaseVersion.objects.filter(
-            author=user,
-            case__program__in=programs,
-            status__in=[Status.CHANGES_REQUESTED, Status.SUBMITTED, Status.IN_REVIEW],
-        )
-        .select_related("case")
-        .defer(*HEAVY_FIELDS)
-    )
-    return sorted(versions, key=lambda v: (v.status != Status.CHANGES_REQUESTED, v.title))
 
 
 @require_GET

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from cases.models import Case
 from cases.schema import Difficulty
+from scoring.models import Score
+from scoring.rubric import RUBRIC_VERSION
 from simulator.access import playable_cases
+from simulator.models import Attempt
 
 
 class CatalogueFilter(forms.Form):
@@ -55,3 +58,39 @@ def catalogue_for(user, params) -> Catalogue:
         if data["difficulty"]:
             cases = cases.filter(published__difficulty=data["difficulty"])
     return Catalogue(form=form, cases=list(cases))
+
+
+@dataclass(frozen=True)
+class CaseProgress:
+    """Where a user stands on one case, for the catalogue."""
+
+    in_progress: bool
+    finished: bool
+    best: int | None  # the best score under the current rubric
+
+
+def case_progress(user) -> dict[int, CaseProgress]:
+    """Case id -> the user's progress on it, for every case they have started
+    (two queries, however many cases and attempts)."""
+    started = (
+        Attempt.objects.filter(user=user)
+        .values("case_version__case_id")
+        .annotate(
+            open=Count("pk", filter=Q(finished_at__isnull=True)),
+            done=Count("pk", filter=Q(finished_at__isnull=False)),
+        )
+    )
+    best = dict(
+        Score.objects.filter(attempt__user=user, rubric_version=RUBRIC_VERSION)
+        .values("attempt__case_version__case_id")
+        .annotate(best=Max("score"))
+        .values_list("attempt__case_version__case_id", "best")
+    )
+    return {
+        row["case_version__case_id"]: CaseProgress(
+            in_progress=row["open"] > 0,
+            finished=row["done"] > 0,
+            best=best.get(row["case_version__case_id"]),
+        )
+        for row in started
+    }

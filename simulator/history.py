@@ -104,42 +104,6 @@ def _link_cases(user, mastery: list[Mastery]) -> None:
                 item.cases.append(CaseLink(case.slug, version.title))
 
 
-@dataclass(frozen=True)
-class CaseProgress:
-    """Where a user stands on one case, for the catalogue."""
-
-    in_progress: bool
-    finished: bool
-    best: int | None  # the best score under the current rubric
-
-
-def case_progress(user) -> dict[int, CaseProgress]:
-    """Case id -> the user's progress on it, for every case they have started
-    (two queries, however many cases and attempts)."""
-    started = (
-        Attempt.objects.filter(user=user)
-        .values("case_version__case_id")
-        .annotate(
-            open=Count("pk", filter=Q(finished_at__isnull=True)),
-            done=Count("pk", filter=Q(finished_at__isnull=False)),
-        )
-    )
-    best = dict(
-        Score.objects.filter(attempt__user=user, rubric_version=RUBRIC_VERSION)
-        .values("attempt__case_version__case_id")
-        .annotate(best=Max("score"))
-        .values_list("attempt__case_version__case_id", "best")
-    )
-    return {
-        row["case_version__case_id"]: CaseProgress(
-            in_progress=row["open"] > 0,
-            finished=row["done"] > 0,
-            best=best.get(row["case_version__case_id"]),
-        )
-        for row in started
-    }
-
-
 def chart_points(finished: list[tuple[datetime, str, int | None]]) -> list[dict]:
     """The chart's points, oldest first: each names its case and has an axis
     label of its own (two attempts finished in the same minute get "#2")."""

@@ -28,9 +28,9 @@ from scoring.access import (
 from scoring.models import Mode
 from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
-from simulator.catalogue import catalogue_for
+from simulator.catalogue import case_progress, catalogue_for
 from simulator.debrief import debrief_for
-from simulator.history import case_progress, history_for
+from simulator.history import history_for
 from simulator.http import HtmxHttpRequest
 from simulator.models import Attempt
 from simulator.params import parse_whole
