@@ -22,3 +22,15 @@ document.addEventListener("click", (event) => {
 window.addEventListener("beforeprint", () => {
   for (const details of document.querySelectorAll("details")) details.open = true;
 });
+
+// A table that scrolls sideways in its box can be scrolled from the keyboard:
+// it takes focus while (and only while) it is wider than its box.
+function keyboardScroll() {
+  for (const box of document.querySelectorAll(".table-scroll")) {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  }
+}
+document.addEventListener("DOMContentLoaded", keyboardScroll);
+document.addEventListener("htmx:afterSettle", keyboardScroll);
+window.addEventListener("resize", keyboardScroll);
