@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser.player import pick
 from tests.core.test_bundled_cases import REFERENCE_PATHS
 
 PHONE = {"width": 390, "height": 844}
@@ -72,13 +73,7 @@ def test_on_a_phone_the_next_question_is_near_the_feedback_and_the_debrief_is_sh
     for seq, choice in enumerate(REFERENCE_PATHS[SARCOMA].split(", ")):
         form = page.locator("form.decision")
         expect(page.locator("input[name=seq]")).to_have_value(str(seq))
-        keys = choice.split("+")
-        if form.locator("select").count():  # put in order: the author's order
-            for rank, key in enumerate(keys, start=1):
-                form.locator(f"#opt-{key}").select_option(str(rank))
-        else:
-            for key in keys:
-                form.locator(f"#opt-{key}").check()
+        pick(form, choice.split("+"))  # put in order: the author's order
         form.get_by_role("button", name="Confirm decision").click()
     page.get_by_role("link", name="See your debrief").click()
     expect(page.locator(".scorecard__number")).to_have_text("100")

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser.player import pick
 from tests.core.test_bundled_cases import REFERENCE_PATHS
 from tests.security.xss import import_poisoned_content
 
@@ -66,13 +67,7 @@ def test_authored_xss_vectors_stay_inert_in_the_player_and_debrief(
 
     for number, choice in enumerate(REFERENCE_PATHS[CASE].split(", "), start=1):
         form = page.locator("form.decision")
-        keys = choice.split("+")
-        if form.locator("select").count():
-            for rank, key in enumerate(keys, start=1):
-                form.locator(f"#opt-{key}").select_option(str(rank))
-        else:
-            for key in keys:
-                form.locator(f"#opt-{key}").check()
+        pick(form, choice.split("+"))
         form.get_by_role("button", name="Confirm decision").click()
         expect(page.get_by_role("heading", name=f"Feedback on decision {number}")).to_be_visible()
         assert_inert(page, dialogs)

@@ -36,3 +36,10 @@ def choose(
     return client.post(
         reverse("simulator:choose", args=[attempt.pk]), data, headers=headers, follow=follow
     )
+
+
+def choose_path(client, attempt: Attempt, path: str) -> None:
+    """Post a whole path written as the bundled cases' reference paths are:
+    decisions joined by ", ", the options of one decision by "+"."""
+    for seq, picked in enumerate(path.split(", ")):
+        choose(client, attempt, seq, picked.split("+"))

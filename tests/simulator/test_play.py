@@ -10,7 +10,7 @@ from scoring.models import Mode, Score, StepOutcome
 from scoring.rubric import RUBRIC_VERSION
 from simulator.models import Attempt, Choice
 from tests.core.test_bundled_cases import REFERENCE_PATHS
-from tests.simulator.helpers import choose, start
+from tests.simulator.helpers import choose, choose_path, start
 
 SARCOMA = "calcified-deep-mass-sarcoma"
 DIABETIC = "diabetic-ulcer-osteomyelitis"
@@ -328,8 +328,7 @@ def test_every_verdict_in_a_debrief_carries_a_citation(client, resident, bundled
         "xray+ptb+crp_esr+metabolic+offload, refer_now, mri, bone_biopsy, "
         "targeted_abx+vascular+offload+glycaemic+followup+magnesium"
     )
-    for seq, picked in enumerate(path.split(", ")):
-        choose(client, attempt, seq, picked.split("+"))
+    choose_path(client, attempt, path)
 
     page = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
 
@@ -354,8 +353,7 @@ def test_watching_the_suspected_sarcoma_is_shown_harmful_in_the_debrief(
     client.force_login(resident)
     attempt = start(client, SARCOMA, Mode.ASSESSMENT)
     path = "xray, mri_contrast, watch, mdt"
-    for seq, picked in enumerate(path.split(", ")):
-        choose(client, attempt, seq, picked.split("+"))
+    choose_path(client, attempt, path)
 
     assert Score.objects.get(attempt=attempt).score == 74
     debrief = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
@@ -374,8 +372,7 @@ def test_a_learner_never_follows_an_unconfirmed_identifier(client, resident, bun
         "history_exam+xray+ptb+crp_esr+metabolic+offload+swab, ignore_swab, vascular_mri, "
         "bone_biopsy, targeted_abx+vascular+offload+glycaemic+followup"
     )
-    for seq, picked in enumerate(path.split(", ")):
-        choose(client, attempt, seq, picked.split("+"))
+    choose_path(client, attempt, path)
 
     page = client.get(reverse("simulator:debrief", args=[attempt.pk])).content.decode()
     assert "2012 Infectious Diseases Society of America" in page or "2012 IDSA" in page
@@ -405,8 +402,7 @@ def test_the_catalogue_shows_each_cases_progress_with_the_best_score(
 ) -> None:
     client.force_login(resident)
     done = start(client, SARCOMA, Mode.PRACTICE)
-    for seq, picked in enumerate(REFERENCE_PATHS[SARCOMA].split(", ")):
-        choose(client, done, seq, picked.split("+"))
+    choose_path(client, done, REFERENCE_PATHS[SARCOMA])
     start(client, DIABETIC, Mode.PRACTICE)  # left unfinished
 
     page = client.get(reverse("simulator:catalogue")).content.decode()
