@@ -64,7 +64,8 @@ def counted_by(attempt: Model) -> list[tuple[int, int | None]]:
 
 def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[Score]:
     """Scores (under the current rubric) a program may count, or one of its
-    cohorts: see counted_by, whose answer is stored with every score
+    cohorts: the one definition every program page and export shares, and
+    `_counting_note.html` states. See counted_by, whose answer is stored with every score
     (CountedScore). A resident of two programs is counted by each only for
     what they did as its resident: every aggregate and export of a program
     goes through here, so nothing another program's residents did elsewhere
@@ -74,6 +75,14 @@ def program_scores(program: Program, cohort: Cohort | None = None) -> QuerySet[S
         counted_by__cohort=cohort,
         rubric_version=RUBRIC_VERSION,
     )
+
+
+def residents_in_scope(program: Program, cohort: Cohort | None = None) -> QuerySet:
+    """Ids of the residents a program page covers: the cohort's current
+    residents, or the program's."""
+    if cohort is not None:
+        return CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True).values("user_id")
+    return program_residents(program)
 
 
 def get_attempt_score_for_staff(user: AnyUser, pk: int | str) -> Score:
@@ -198,11 +207,15 @@ def item_analysis_cases(program: Program) -> QuerySet[Case]:
     return Case.objects.filter(Q(program=program) | Q(pk__in=played))
 
 
-def get_case_for_instructor(
-    user: AnyUser, program_slug: str, case_slug: str
-) -> tuple[Program, Case]:
-    """(program, case) when the user is an instructor of the program and may analyse the case."""
-    program = get_program_for_user(user, program_slug, Role.INSTRUCTOR)
+# Who may read a program's item analysis: its instructors, who write the
+# cases, and its directors, who assign them.
+ITEM_ANALYSTS = (Role.INSTRUCTOR, Role.DIRECTOR)
+
+
+def get_case_for_analyst(user: AnyUser, program_slug: str, case_slug: str) -> tuple[Program, Case]:
+    """(program, case) when the user is an instructor or director of the
+    program and may analyse the case."""
+    program = get_program_for_user(user, program_slug, ITEM_ANALYSTS)
     try:
         return program, item_analysis_cases(program).get(slug=case_slug)
     except Case.DoesNotExist:

@@ -14,13 +14,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Value
 from django.db.models.functions import Least, TruncWeek
 
-from scoring.access import program_residents, program_scores
+from scoring.access import program_scores, residents_in_scope
 from scoring.assignments import counted_scores
-from scoring.models import Assignment, Cohort, CohortMember, OptionPick, StepOutcome
+from scoring.models import Assignment, Cohort, CohortMember, OptionPick, Score, StepOutcome
 from scoring.rubric import StepStatus
 from simulator.accounts.models import Program
 
 BINS = 10  # score distribution: 0-9, 10-19, ..., 90-100
+LATEST = 10  # attempts listed under "Latest attempts"
 
 
 @dataclass
@@ -54,13 +55,12 @@ class Dashboard:
     distribution: list[dict]
     trend: list[dict]
     harms: list[dict]
+    latest: list[Score]  # the newest counted attempts, each linked to its review
 
-
-def scope_users(program: Program, cohort: Cohort | None) -> QuerySet:
-    """User ids the dashboard covers: the cohort's current residents, or the program's."""
-    if cohort is not None:
-        return CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True).values("user_id")
-    return program_residents(program)
+    @property
+    def any_done(self) -> bool:
+        """Whether the completion chart would show a bar."""
+        return any(row.done for row in self.assignments)
 
 
 def assignment_rows(assignments: list[Assignment]) -> list[AssignmentRow]:
@@ -96,8 +96,8 @@ def assignment_rows(assignments: list[Assignment]) -> list[AssignmentRow]:
 
 
 def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
-    users = scope_users(program, cohort)
-    scores = program_scores(program, cohort).filter(attempt__user__in=users)
+    users = residents_in_scope(program, cohort)
+    scores = program_scores(program, cohort)
     totals = scores.aggregate(
         attempts=Count("id"),
         mean=Avg("score"),
@@ -142,12 +142,12 @@ def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
     if cohort is not None:
         assignments = assignments.filter(cohort=cohort)
     assignments = list(assignments.select_related("cohort").order_by("-due_at"))
-    residents_in_scope = get_user_model().objects.filter(pk__in=users).count()
+    resident_count = get_user_model().objects.filter(pk__in=users).count()
     return Dashboard(
         program=program,
         cohort=cohort,
         cohorts=list(program.cohorts.all()),
-        residents=residents_in_scope,
+        residents=resident_count,
         attempts=totals["attempts"],
         mean_score=round(totals["mean"], 1) if totals["mean"] is not None else None,
         critical_attempts=totals["critical"],
@@ -155,6 +155,11 @@ def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
         distribution=distribution,
         trend=trend,
         harms=harms,
+        latest=list(
+            scores.select_related("attempt__user", "attempt__case_version").order_by(
+                "-attempt__finished_at", "-pk"
+            )[:LATEST]
+        ),
     )
 
 
@@ -192,6 +197,7 @@ class GridRow:
     name: str
     cells: list[Cell]
     columns: list[Column] = field(default_factory=list)
+    left: bool = False  # removed from the cohort; their attempts on it still count
 
     @property
     def pairs(self) -> list[tuple[Column, Cell]]:
@@ -207,17 +213,16 @@ class Grid:
 
 def mastery_grid(cohort: Cohort) -> Grid:
     """Residents × algorithm steps: how often each step was met, from every
-    finished attempt of the cohort's current residents. Three queries."""
-    members = list(
-        CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True)
+    finished attempt the cohort counts (program_scores): its residents, then
+    those since removed who made attempts while on it. Two queries."""
+    # Current rows sort first, so a resident removed and added again is current.
+    memberships = (
+        CohortMember.objects.filter(cohort=cohort)
         .select_related("user")
-        .order_by("user__last_name", "user__username")
+        .order_by(F("removed_at").asc(nulls_first=True), "user__last_name", "user__username")
     )
     found = (
-        StepOutcome.objects.filter(
-            score__in=program_scores(cohort.program, cohort),
-            score__attempt__user__in=[m.user_id for m in members],
-        )
+        StepOutcome.objects.filter(score__in=program_scores(cohort.program, cohort))
         .values("score__attempt__user", "algorithm__slug", "step")
         .annotate(
             total=Count("id"),
@@ -238,13 +243,20 @@ def mastery_grid(cohort: Cohort) -> Grid:
     cols = [Column(algorithm, step, title) for (algorithm, step), (_, title) in ordered]
     total = GridRow(None, "Whole cohort", [Cell() for _ in cols], cols)
     rows = [total]
-    for member in members:
+    counted_users = {user for user, *_ in cells}
+    seen: set[int] = set()
+    for member in memberships:
         user = member.user
+        left = member.removed_at is not None
+        if user.pk in seen or (left and user.pk not in counted_users):
+            continue
+        seen.add(user.pk)
         row = GridRow(
             user.pk,
             user.get_full_name() or user.get_username(),
             [cells.get((user.pk, c.algorithm, c.step), Cell()) for c in cols],
             cols,
+            left=left,
         )
         for agg, cell in zip(total.cells, row.cells, strict=True):
             agg.attempts += cell.attempts
@@ -259,13 +271,12 @@ def mastery_grid(cohort: Cohort) -> Grid:
 
 def mastery_attempts(cohort: Cohort, algorithm: str, step: str, user_id: int | None) -> QuerySet:
     """The step verdicts behind one cell of the grid, newest first."""
-    members = CohortMember.objects.filter(cohort=cohort, removed_at__isnull=True)
+    scores = program_scores(cohort.program, cohort)
     if user_id is not None:
-        members = members.filter(user_id=user_id)
+        scores = scores.filter(attempt__user=user_id)
     return (
         StepOutcome.objects.filter(
-            score__in=program_scores(cohort.program, cohort),
-            score__attempt__user__in=members.values("user_id"),
+            score__in=scores,
             algorithm__slug=algorithm,
             step=step,
         )

@@ -21,9 +21,12 @@ from django.db.models import Min, QuerySet
 from django.urls import reverse
 from django.utils.text import slugify
 
-from scoring.access import get_assignment_for_director, get_cohort_for_director, program_scores
+from scoring.access import (
+    get_assignment_for_director,
+    get_cohort_for_director,
+    program_scores,
+)
 from scoring.models import Assignment, Cohort, Score, StepOutcome, XapiStatement
-from scoring.rubric import RUBRIC_VERSION
 from simulator.accounts.access import AnyUser
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -61,12 +64,16 @@ class _Echo:
 
 
 def scores_for_cohort(cohort: Cohort) -> QuerySet[Score]:
-    """Finished attempts made while the resident was on the cohort (removed residents included)."""
+    """The attempts the cohort's dashboard and mastery grid count: those
+    finished while the resident was on the cohort, residents since removed
+    included."""
     return program_scores(cohort.program, cohort)
 
 
 def scores_for_assignment(assignment: Assignment) -> QuerySet[Score]:
-    return Score.objects.filter(rubric_version=RUBRIC_VERSION, attempt__assignment=assignment)
+    """Every counted attempt made for the assignment; the assignment page
+    shows the one per case its rule (best, first, last) picks."""
+    return scores_for_cohort(assignment.cohort).filter(attempt__assignment=assignment)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,11 @@ def assignable_cases(program: Program) -> QuerySet[Case]:
 
 class CaseChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Case) -> str:
-        return obj.published.title if obj.published else obj.slug
+        """The title, with what a director weighs when assigning: level and time."""
+        if obj.published is None:
+            return obj.slug
+        v = obj.published
+        return f"{v.title} — {v.get_difficulty_display().lower()}, about {v.minutes} min"
 
 
 class AssignmentForm(forms.ModelForm):
@@ -76,7 +80,13 @@ class AssignmentForm(forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
         help_text="UTC. Attempts finished after this are marked late.",
     )
-    pass_mark = forms.IntegerField(label="Pass mark", min_value=0, max_value=100, initial=70)
+    pass_mark = forms.IntegerField(
+        label="Pass mark (%)",
+        min_value=0,
+        max_value=100,
+        initial=70,
+        help_text="A counted score at or above this passes.",
+    )
 
     class Meta:
         model = Assignment

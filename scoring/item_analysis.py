@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 
 from cases.models import Case, CaseVersion
+from cases.schema import Expect
 from scoring.access import program_scores
 from scoring.models import DecisionOutcome, OptionPick
 from scoring.rubric import ActionStatus
@@ -40,11 +41,21 @@ class OptionRow:
     label: str
     chosen: int
     percent: int
-    verdict: str  # the most common verdict on its actions, "" when it performs none
+    verdict: str  # the most common verdict on its actions, "" when nobody chose it
+    expected: Expect | None  # the author's key, shown when nobody chose the option
 
     @property
     def verdict_label(self) -> str:
         return ActionStatus(self.verdict).label if self.verdict else ""
+
+    @property
+    def expected_badge(self) -> str:
+        """The badge colour of the author's key, as for the verdict it names."""
+        if self.expected is None:
+            return ""
+        if self.expected.value.startswith("harmful"):
+            return ActionStatus.harmful.value
+        return ActionStatus.indicated.value if self.expected == Expect.best else self.expected.value
 
 
 @dataclass
@@ -59,6 +70,7 @@ class Item:
     discrimination: float | None = None
     options: list[OptionRow] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    note: str = ""  # why it is not flagged yet: too few attempts to judge
 
 
 @dataclass(frozen=True)
@@ -92,7 +104,7 @@ def flags_for(item: Item) -> list[str]:
     if not item.scored:
         return []
     if item.attempts < MIN_ATTEMPTS:
-        return [f"Fewer than {MIN_ATTEMPTS} attempts: too few to judge."]
+        return []
     flags = []
     if item.difficulty is not None and item.difficulty >= EASY:
         flags.append("Nearly everyone gets this right.")
@@ -201,9 +213,12 @@ def item_analysis(program: Program, case: Case, version_number: int | None) -> I
                     chosen=chosen,
                     percent=round(100 * chosen / n) if n else 0,
                     verdict=verdict,
+                    expected=option.expect,
                 )
             )
         item.flags = flags_for(item)
+        if item.scored and item.attempts < MIN_ATTEMPTS:
+            item.note = f"Fewer than {MIN_ATTEMPTS} attempts: too few to judge."
         found.append(item)
     return ItemAnalysis(
         case=case, version=version, versions=numbers, items=found, attempts=total_attempts

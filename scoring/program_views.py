@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Case
 from scoring.access import (
+    ITEM_ANALYSTS,
     get_assignment_for_director,
-    get_case_for_instructor,
+    get_case_for_analyst,
     get_cohort_for_director,
     get_invitation_of_cohort,
     get_member_of_cohort,
@@ -428,10 +429,10 @@ def export(
 @require_GET
 @login_required
 def items_index(request: HttpRequest) -> HttpResponse:
-    """For an instructor: the cases of each of their programs that can be analysed."""
-    programs = list(programs_for(request.user, Role.INSTRUCTOR))
+    """For an instructor or director: the cases of each of their programs that can be analysed."""
+    programs = list(programs_for(request.user, ITEM_ANALYSTS))
     if not programs:
-        raise Http404("You are an instructor in no program.")
+        raise Http404("You are an instructor or director in no program.")
     listing = []
     for program in programs:
         cases = list(
@@ -448,6 +449,6 @@ def items_index(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_item_analysis(request: HttpRequest, slug: str, case_slug: str) -> HttpResponse:
     """Each decision of a case as a test item: choices, difficulty, discrimination, flags."""
-    program, case = get_case_for_instructor(request.user, slug, case_slug)
+    program, case = get_case_for_analyst(request.user, slug, case_slug)
     analysis = item_analysis(program, case, whole_param(request.GET, "version"))
     return render(request, "scoring/item_analysis.html", {"program": program, "a": analysis})

@@ -49,16 +49,16 @@ NAV_ITEMS: tuple[NavItem, ...] = (
         "Write cases, submit them for review, and review your colleagues' cases.",
     ),
     NavItem(
-        "Item analysis",
-        "scoring:items",
-        frozenset({Role.INSTRUCTOR}),
-        "How each decision of your program's cases performs: choices, difficulty, discrimination.",
-    ),
-    NavItem(
         "Program",
         "scoring:program",
         frozenset({Role.DIRECTOR}),
         "Cohorts, assignments and the program's scores.",
+    ),
+    NavItem(
+        "Item analysis",
+        "scoring:items",
+        frozenset({Role.INSTRUCTOR, Role.DIRECTOR}),
+        "How each decision of your program's cases performs: choices, difficulty, discrimination.",
     ),
 )
 

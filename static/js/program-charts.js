@@ -17,7 +17,11 @@
         labels: charts.completion.map((a) => a.title),
         datasets: [{ label: "Done (%)", data: charts.completion.map((a) => a.done), backgroundColor: colour }],
       },
-      options: { indexAxis: "y", scales: { x: { min: 0, max: 100 } }, plugins: { legend: { display: false } } },
+      options: {
+        indexAxis: "y",
+        scales: { x: { min: 0, max: 100, title: { display: true, text: "Residents who finished every case (%)" } } },
+        plugins: { legend: { display: false } },
+      },
     });
   }
   if (charts.distribution) {
@@ -27,19 +31,30 @@
         labels: charts.distribution.map((b) => b.label),
         datasets: [{ label: "Attempts", data: charts.distribution.map((b) => b.count), backgroundColor: colour }],
       },
-      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: {
+          x: { title: { display: true, text: "Score" } },
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Attempts" } },
+        },
+      },
     });
   }
-  if (charts.trend && charts.trend.length) {
+  if (charts.trend && charts.trend.length > 1) {
     draw("trend-chart", {
       type: "line",
       data: {
         labels: charts.trend.map((t) => t.week),
         datasets: [
-          { label: "Mean score", data: charts.trend.map((t) => t.mean), borderColor: colour, backgroundColor: colour, tension: 0.2 },
+          { label: "Mean score", data: charts.trend.map((t) => t.mean), borderColor: colour, backgroundColor: colour, tension: 0 },
         ],
       },
-      options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "Mean score" } } } },
+      options: {
+        scales: {
+          x: { title: { display: true, text: "Week of" } },
+          y: { min: 0, max: 100, title: { display: true, text: "Mean score" } },
+        },
+      },
     });
   }
 })();

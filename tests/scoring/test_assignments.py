@@ -34,7 +34,10 @@ def test_a_director_assigns_cases_to_a_cohort(
 ) -> None:
     client.force_login(director)
     page = client.get(f"/cohorts/{cohort.pk}/assignments/new/").content.decode()
-    assert "A lump on the foot" in page
+    version = case.published
+    # What a director weighs: each case's level and time, and a pass mark in percent.
+    assert f"A lump on the foot — {version.difficulty}, about {version.minutes} min" in page
+    assert "Pass mark (%)" in page
     opens = timezone.now().replace(second=0, microsecond=0)
     response = client.post(
         f"/cohorts/{cohort.pk}/assignments/new/",

@@ -185,3 +185,31 @@ def test_program_pages_say_which_rubric_their_scores_are_counted_under(
     for url in ("/programs/northfield/", f"/cohorts/{cohort.pk}/mastery/"):
         html = client.get(url).content.decode()
         assert f"Scores under rubric v{RUBRIC_VERSION}" in html, url
+
+
+def test_charts_without_enough_data_give_way_to_a_sentence(
+    client: Client, director: Any, cohort: Cohort, resident: Any, case: Any, play: Any
+) -> None:
+    AssignmentFactory(cohort=cohort, cases=[case], title="Week 2")
+    play(resident, CRP)  # from Cases, not for the assignment
+    client.force_login(director)
+    html = client.get("/programs/northfield/").content.decode()
+    assert 'id="completion-chart"' not in html
+    assert "No resident has finished an assignment yet" in html
+    assert 'id="trend-chart"' not in html
+    assert "One week of attempts so far" in html
+    assert "1 attempt, mean score 57.0" in html
+    assert 'id="distribution-chart"' in html  # one attempt is already a distribution
+
+
+def test_the_dashboard_lists_the_latest_attempts_each_opening_its_review(
+    client: Client, director: Any, played: dict[str, Any]
+) -> None:
+    client.force_login(director)
+    html = client.get("/programs/northfield/").content.decode()
+    latest = html[html.index('id="latest-title"') :]
+    reviews = re.findall(r'href="/attempts/(\d+)/review/">(\w+)</a>', latest)
+    assert [name for _, name in reviews] == ["ann", "sam", "rita"]  # newest first
+    for pk, _ in reviews:
+        assert client.get(f"/attempts/{pk}/review/").status_code == 200
+    assert '<h3 id="cohort-create-title">Create a cohort</h3>' in html

@@ -60,7 +60,7 @@ def test_someone_in_no_program_is_told_whom_to_ask(client: Client, outsider: Any
     [
         ("resident", ["Home", "Cases", "History"]),
         ("instructor", ["Home", "Authoring", "Item analysis"]),
-        ("director", ["Home", "Program"]),
+        ("director", ["Home", "Program", "Item analysis"]),
         ("outsider", ["Home"]),
     ],
 )
@@ -77,7 +77,7 @@ def test_roles_in_several_programs_are_all_shown(
     MembershipFactory(user=instructor, program=other_program, role=Role.DIRECTOR)
     client.force_login(instructor)
     html = client.get("/").content.decode()
-    assert nav_labels(html) == ["Home", "Authoring", "Item analysis", "Program"]
+    assert nav_labels(html) == ["Home", "Authoring", "Program", "Item analysis"]
     assert '<h2 id="role-instructor">Instructor</h2>' in html
     assert '<h2 id="role-director">Program director</h2>' in html
     assert "Southgate Residency" in html

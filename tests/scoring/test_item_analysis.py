@@ -78,7 +78,11 @@ def test_choices_difficulty_and_discrimination_worked_by_hand(
         ("good", 2, "indicated"),
         ("routed", 0, ""),
     ]
-    assert intro.flags == ["Fewer than 10 attempts: too few to judge."]
+    # Too few attempts is a note, not a flag: nothing is wrong with the item yet.
+    assert intro.flags == []
+    assert intro.note == "Fewer than 10 attempts: too few to judge."
+    # Nobody chose "It depends": the page shows its author's key instead.
+    assert plan.options[1].expected == "not_indicated"
 
 
 def test_point_biserial_equals_pearsons_r_with_a_binary_variable() -> None:
@@ -132,7 +136,24 @@ def test_the_item_analysis_page(
     assert "0.67 (2 right)" in html
     assert "0.84" in html
     assert "Fewer than 10 attempts" in html
+    assert "badge--flag" not in html
     assert '<span class="badge badge--harmful">Harmful</span>' in html
+    assert (
+        '<span class="badge badge--not_indicated">Not indicated</span> '
+        '<span class="muted">(author\'s key; nobody chose it)</span>'
+    ) in html
+
+
+def test_a_director_reads_the_item_analysis_of_the_programs_cases(
+    client: Client, director: Any, program: Any, case: Any, played: None
+) -> None:
+    client.force_login(director)
+    home = client.get("/").content.decode()
+    assert 'href="/items/"' in home
+    index = client.get("/items/").content.decode()
+    assert 'href="/programs/northfield/items/test-case/">A lump on the foot</a>' in index
+    html = client.get("/programs/northfield/items/test-case/").content.decode()
+    assert "3 finished attempts by Northfield Residency" in html
 
 
 def test_an_instructor_of_two_programs_sees_each_programs_cases(

@@ -125,8 +125,8 @@ ITEM_PAGES = ["/items/", "/programs/northfield/items/test-case/"]
 
 
 @pytest.mark.parametrize("path", ITEM_PAGES)
-@pytest.mark.parametrize("cast", ["resident", "director", "other_resident", "outsider"])
-def test_item_analysis_is_404_for_non_instructors(
+@pytest.mark.parametrize("cast", ["resident", "other_resident", "outsider"])
+def test_item_analysis_is_404_for_all_but_the_programs_instructors_and_directors(
     client: Client, request: pytest.FixtureRequest, case: Any, path: str, cast: str
 ) -> None:
     client.force_login(request.getfixturevalue(cast))
