@@ -12,12 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.http import QueryDict
+from django.utils.functional import SimpleLazyObject
 
 from cases import checks, schema
 from cases.citations import CitationIndex, Cited
 from scoring.models import Mode
 from scoring.rubric import ActionStatus, ActionVerdict
 from simulator import engine
+from simulator.fragments import StageParts, stage_key
 from simulator.params import parse_whole
 from simulator.services import Play
 
@@ -229,29 +231,50 @@ def form_options(decision: schema.Decision | None, post: QueryDict | None) -> li
 
 
 def stage_context(
-    play: Play, *, error: str = "", notice: str = "", entered: QueryDict | None = None
+    play: Play,
+    *,
+    error: str = "",
+    notice: str = "",
+    entered: QueryDict | None = None,
+    cacheable: bool = True,
 ) -> dict[str, object]:
     """What ``simulator/play.html`` shows of the stage ``play`` stands at: the
     findings so far, practice feedback on the last decision, and the next
     decision's form, filled in as ``entered`` when ``error`` refused it.
-    ``references`` numbers every source the page cites, in the order cited."""
+    ``references`` numbers every source the page cites, in the order cited.
+
+    ``parts`` is the stage's HTML that depends only on the version, the mode
+    and the choices (``simulator.fragments``): the verdicts, findings and
+    progress it needs are computed only when it is not already rendered.
+    A refused choice, refilled as sent, is never cached."""
     citations = CitationIndex(play.attempt.case_version.citable)
-    feedback = None
-    last = len(play.choices) - 1
-    if play.attempt.mode == Mode.PRACTICE and last >= 0:
-        feedback = decision_review(play, last, play.verdicts(last), citations)
     decision = play.stage.decision
-    return {
+    version = play.attempt.case_version
+
+    def feedback() -> DecisionReview | None:
+        last = len(play.choices) - 1
+        if play.attempt.mode == Mode.PRACTICE and last >= 0:
+            return decision_review(play, last, play.verdicts(last), citations)
+        return None
+
+    context: dict[str, object] = {
         "play": play,
         "attempt": play.attempt,
         "stage": play.stage,
         "state": play.state,
-        "groups": finding_groups(play),
-        "progress": progress(play),
-        "feedback": feedback,
+        "groups": SimpleLazyObject(lambda: finding_groups(play)),
+        "progress": SimpleLazyObject(lambda: progress(play)),
+        "feedback": SimpleLazyObject(feedback),
         "error": error,
         "notice": notice,
         "form_options": form_options(decision, entered if error else None),
         "positions": range(1, len(decision.options) + 1) if decision else (),
         "references": citations,
     }
+    key = None
+    if cacheable and not error:
+        key = stage_key(
+            version.pk, version.content_hash, play.attempt.mode, [c.options for c in play.choices]
+        )
+    context["parts"] = StageParts(lambda: context, key)
+    return context

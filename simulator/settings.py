@@ -208,6 +208,31 @@ def database_from_url(url: str) -> dict[str, Any]:
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL", _DEFAULT_DATABASE_URL))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The player's rendered stages (simulator/fragments.py): immutable, so any
+# store will do. Per worker by default; FRAGMENT_CACHE=database shares one
+# table among every server (create it with `manage.py createcachetable`).
+_FRAGMENT_CACHES = {
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 1000)},
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "casepath_fragments",
+        "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 100_000)},
+    },
+}
+FRAGMENT_CACHE = os.environ.get("FRAGMENT_CACHE", "local")
+if FRAGMENT_CACHE not in _FRAGMENT_CACHES:
+    raise ImproperlyConfigured(
+        f"FRAGMENT_CACHE must be one of {', '.join(_FRAGMENT_CACHES)}, not {FRAGMENT_CACHE!r}."
+    )
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "fragments": _FRAGMENT_CACHES[FRAGMENT_CACHE],
+}
+
 
 # Accounts ------------------------------------------------------------------
 

@@ -207,7 +207,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
             error = str(invalid)
         else:
             return redirect(preview_url(slug, mode, [*made, picked]))
-    context = stage_context(current, error=error, entered=request.GET)
+    context = stage_context(current, error=error, entered=request.GET, cacheable=False)
     context["preview"] = preview_frame(slug, current, context["references"])
     context["for_authors"] = True  # the evidence notes under each reference
     return render(
