@@ -5,7 +5,8 @@ Chromium through `executable_path`. A missing browser is an error, never a
 skip: `make test` installs it.
 
 Every page a test visits is scanned with axe-core (bundled, offline) when it
-finishes loading, and the test fails on any serious or critical violation.
+finishes loading, and the test fails on any serious or critical violation, or
+when the page scrolls sideways at the size the test set.
 """
 
 from __future__ import annotations
@@ -81,6 +82,13 @@ class AxeScanner:
         finally:
             self.busy = False
         self.scanned.append(url)
+        # No page scrolls sideways, at whatever size the test set.
+        wide = self.page.evaluate(
+            "[document.documentElement.scrollWidth - document.documentElement.clientWidth,"
+            " window.innerWidth]"
+        )
+        if wide[0] > 0:
+            self.reports.append(f"{url}: scrolls sideways by {wide[0]} px at {wide[1]} px wide")
         blocking = [
             v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
         ]
@@ -110,6 +118,19 @@ def page(context: Any, live_server: Any) -> Generator[Page, None, None]:
         scanner.scan()
     if scanner.reports:
         pytest.fail(
-            "Serious or critical accessibility violations:\n" + "\n".join(scanner.reports),
+            "Serious or critical accessibility violations, or sideways scrolling:\n"
+            + "\n".join(scanner.reports),
             pytrace=False,
         )
+
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture(params=[PHONE, DESKTOP], ids=["phone", "desktop"])
+def size(request: pytest.FixtureRequest, page: Page) -> dict[str, int]:
+    """A journey walked twice: on a phone and on a desktop (every page it
+    loads is scanned and checked for sideways scrolling at that size)."""
+    page.set_viewport_size(request.param)
+    return request.param

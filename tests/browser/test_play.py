@@ -25,10 +25,9 @@ def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
 
 
 def test_a_resident_plays_the_diabetic_foot_case_by_keyboard_and_reads_the_debrief(
-    page: Page, axe: Any, bundled: None
+    page: Page, axe: Any, bundled: None, size: dict[str, int]
 ) -> None:
     call_command("seed_demo", "--force", stdout=StringIO())
-    page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/accounts/login/")
 
     tab_to(page, page.get_by_label("Username"))
