@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from cases import access, editing, editor, models, schema
 from cases.diff import Diff, document_diff
+from cases.images import ImageRefused, ImageSource, bundle, images_of, read_bundle
 from cases.services import algorithm_version, case_freeze, stored_context
 from cases.validate import Report, Source, field_name, validate
 from cases.yamlmap import YamlProblem, YamlRefused, dump, load
@@ -75,10 +76,16 @@ def export_text(version: models.CaseVersion) -> str:
     return draft_text(version) if version.is_editable else dump(version.document)
 
 
-def check(slug: str, text: str, references: Mapping[str, dict] | None = None) -> Report:
-    """Validate a case's YAML with the import command's validator and the stored content."""
+def check(
+    slug: str,
+    text: str,
+    references: Mapping[str, dict] | None = None,
+    images: ImageSource | None = None,
+) -> Report:
+    """Validate a case's YAML with the import command's validator and the stored content
+    (and ``images``, when the YAML came with its images)."""
     source = Source(source_name(slug), text)
-    report = validate([source], stored_context(references))
+    report = validate([source], stored_context(references, images))
     if source.document is not None and not isinstance(source.document, schema.Case):
         report.problems.insert(0, source.problem(("document",), "this is not a case document"))
     elif source.document is not None and source.document.slug != slug:
@@ -456,10 +463,37 @@ def comments_by_stage(version: models.CaseVersion) -> dict[str, list[models.Revi
     return found
 
 
+def export_file(version: models.CaseVersion) -> tuple[bytes, str, str]:
+    """What downloading a version gives (content, file name, type): its YAML
+    (``export_text``) or, when its findings show images, a zip of the YAML and,
+    in ``images/``, the images (``cases.images.bundle``), which imports back."""
+    name = f"{version.case.slug}-v{version.number}"
+    text = export_text(version)
+    data = working_data(version)[0] if version.is_editable else version.document
+    files = images_of(data)
+    if not files:
+        return text.encode(), f"{name}.yaml", "application/yaml; charset=utf-8"
+    return bundle(f"{name}.yaml", text, files), f"{name}.zip", "application/zip"
+
+
+def upload_case(name: str, data: bytes, max_bundle_bytes: int) -> tuple[str, ImageSource | None]:
+    """The case YAML of an uploaded file, and the images that came with it: a .yaml
+    or .yml file, or a zip of one and its images as a download makes it."""
+    if not name.lower().endswith(".zip"):
+        return upload_text(name, data), None
+    if len(data) > max_bundle_bytes:
+        raise AuthoringRefused(f"The zip is over {max_bundle_bytes // (1024 * 1024)} MB.")
+    try:
+        _, text, images = read_bundle(data, MAX_UPLOAD_BYTES)
+    except ImageRefused as refused:
+        raise AuthoringRefused(str(refused)) from None
+    return text, images
+
+
 def upload_text(name: str, data: bytes) -> str:
     """The text of an uploaded YAML file, or AuthoringRefused saying what is wrong."""
     if not name.lower().endswith((".yaml", ".yml")):
-        raise AuthoringRefused("Upload a .yaml or .yml file.")
+        raise AuthoringRefused("Upload a .yaml or .yml file, or a .zip of one and its images.")
     if len(data) > MAX_UPLOAD_BYTES:
         raise AuthoringRefused(f"The file is over {MAX_UPLOAD_BYTES // 1024} KB.")
     try:
@@ -468,21 +502,26 @@ def upload_text(name: str, data: bytes) -> str:
         raise AuthoringRefused("The file is not UTF-8 text.") from None
 
 
-def case_import(*, user, program, text: str) -> tuple[models.CaseVersion | None, Report]:
+def case_import(
+    *, user, program, text: str, images: ImageSource | None = None
+) -> tuple[models.CaseVersion | None, Report]:
     """Import a whole case from YAML: a new case, or a new draft of one of ``program``'s.
 
     Only a valid document is imported; otherwise nothing changes and the
     report lists the problems. The report is of the file as uploaded: a new
-    case may get another slug (see ``_claim_slug``).
+    case may get another slug (see ``_claim_slug``). ``images`` are the images
+    that came with it, stored once the document is valid.
     """
     try:
         data = load(text).data
     except YamlProblem:
         data = None
     slug = data.get("slug") if isinstance(data, dict) else None
-    report = check(slug if isinstance(slug, str) else "(upload)", text)
+    report = check(slug if isinstance(slug, str) else "(upload)", text, images=images)
     if not report.ok:
         return None, report
+    if images is not None:
+        images.store()
     with transaction.atomic():
         case = models.Case.objects.select_for_update().filter(slug=slug).first()
         if case is None or case.program_id != program.pk:

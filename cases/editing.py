@@ -21,6 +21,9 @@ DETAIL_FIELDS = ("title", "presentation", "difficulty", "minutes", "start", "slu
 PATIENT_FIELDS = ("summary", "age", "sex")
 FINDING_FIELDS = ("key", "kind", "label", "value", "unit", "range", "flag", "report")
 ROUTES = "(routes)"  # the "next" select's value for an option whose next is a list of routes
+# A new stage's question until the author writes one; an ending stage that still asks
+# only this, with no options, asks nothing.
+NEXT_PROMPT = "What do you do next?"
 
 
 class EditRefused(ValueError):
@@ -76,11 +79,21 @@ def set_details(data: dict, form: Mapping[str, str]) -> None:
         patient["sex"] = form["sex"]
 
 
+def _findings_of(data: dict, stage: str | None) -> list:
+    """The patient's (stage None) or a stage's findings as written; [] if none or not a list."""
+    owner = data.get("patient") if stage is None else _stage(data, stage)
+    findings = owner.get("findings") if isinstance(owner, dict) else None
+    return findings if isinstance(findings, list) else []
+
+
 def set_findings(data: dict, stage: str | None, rows: Sequence[Mapping[str, str]]) -> None:
     """Replace the patient's (stage None) or a stage's findings with ``rows``;
-    rows whose label is empty, or marked for removal, are left out."""
+    rows whose label is empty, or marked for removal, are left out. Row i is
+    finding i as the form showed it: what the form does not show of it (its
+    image, the actions it shows done) is kept."""
+    before = _findings_of(data, stage)
     findings = []
-    for row in rows:
+    for i, row in enumerate(rows):
         if row.get("remove") or not any(row.get(f, "").strip() for f in FINDING_FIELDS[2:]):
             continue
         finding: dict = {}
@@ -89,12 +102,37 @@ def set_findings(data: dict, stage: str | None, rows: Sequence[Mapping[str, str]
             _put(finding, name, value)
         if finding.get("kind") == "exam":
             finding.pop("kind")  # the default
+        old = before[i] if i < len(before) and isinstance(before[i], dict) else {}
+        finding.update({k: v for k, v in old.items() if k not in FINDING_FIELDS})
         findings.append(finding)
     if stage is None:
         patient = data.setdefault("patient", {})
         _put(patient, "findings", findings)
     else:
         _put(_stage(data, stage), "findings", findings)
+
+
+def _finding(data: dict, stage: str | None, index: int) -> dict:
+    findings = _findings_of(data, stage)
+    if not 0 <= index < len(findings) or not isinstance(findings[index], dict):
+        owner = "The patient" if stage is None else f"Stage '{stage}'"
+        raise EditRefused(f"{owner} has no finding {index + 1}: save the findings first.")
+    return findings[index]
+
+
+def set_finding_image(
+    data: dict, stage: str | None, index: int, *, file: str, alt: str, caption: str
+) -> None:
+    """Show the stored image ``file`` with finding ``index`` of the patient (stage None)
+    or of a stage, in place of any image it showed."""
+    image = {"file": file, "alt": alt.strip()}
+    _put(image, "caption", caption.strip())
+    _finding(data, stage, index)["image"] = image
+
+
+def remove_finding_image(data: dict, stage: str | None, index: int) -> None:
+    """The finding shows no image (the stored file stays: other versions may show it)."""
+    _finding(data, stage, index).pop("image", None)
 
 
 def _check_key(key: str, what: str) -> None:
@@ -116,7 +154,7 @@ def add_stage(data: dict, key: str, title: str) -> None:
     stages[key] = {
         "title": title.strip() or key,
         "narrative": "",
-        "decision": {"prompt": "", "options": []},
+        "decision": {"prompt": NEXT_PROMPT, "options": []},
     }
     if not data.get("start"):
         data["start"] = key
@@ -171,7 +209,8 @@ def set_stage(data: dict, key: str, form: Mapping[str, str]) -> str:
     if outcome:
         stage["outcome"] = outcome
         asks = isinstance(decision, dict) and (
-            decision.get("options") or str(form.get("prompt", decision.get("prompt", ""))).strip()
+            decision.get("options")
+            or str(form.get("prompt", decision.get("prompt", ""))).strip() not in ("", NEXT_PROMPT)
         )
         if not asks:
             stage.pop("decision", None)  # an ending stage asks nothing

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from cases import editing, schema
 from cases.graph import stages_of
@@ -27,6 +28,14 @@ def _keys(value: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
+def finding_image(value: object) -> schema.FindingImage | None:
+    """A finding's image as written, when it is one the pages can show."""
+    try:
+        return schema.FindingImage.model_validate(value) if isinstance(value, dict) else None
+    except ValueError:  # pydantic's ValidationError; the validator says what is wrong
+        return None
+
+
 @dataclass(frozen=True)
 class FindingRow:
     index: int
@@ -38,6 +47,8 @@ class FindingRow:
     range: str = ""
     flag: str = ""
     report: str = ""
+    saved: bool = False  # a finding of the draft, not the empty row to add one
+    image: schema.FindingImage | None = None
 
 
 def finding_rows(value: object, spare: int = 1) -> list[FindingRow]:
@@ -49,6 +60,8 @@ def finding_rows(value: object, spare: int = 1) -> list[FindingRow]:
             FindingRow(
                 i,
                 **{name: _text(item.get(name)) for name in editing.FINDING_FIELDS if name in item},
+                saved=True,
+                image=finding_image(item.get("image")),
             )
         )
     rows += [FindingRow(len(rows) + i) for i in range(spare)]
@@ -165,6 +178,43 @@ def stage_part(data: object, key: str, problems: Sequence[Problem] = ()) -> Stag
     )
 
 
+@dataclass(frozen=True)
+class FindingPlace:
+    """Where a finding is in the editor: the patient's (stage None) or a stage's,
+    and the part of the page that lists it."""
+
+    stage: str | None
+    index: int
+    row: FindingRow
+
+    @property
+    def part(self) -> str:
+        """How the finding's image page names the list: "patient" or "stage-KEY"."""
+        return "patient" if self.stage is None else f"stage-{self.stage}"
+
+    @property
+    def anchor(self) -> str:
+        return "patient-findings" if self.stage is None else f"stage-{self.stage}-findings"
+
+
+def finding_at(data: object, part: str, index: int) -> FindingPlace | None:
+    """The finding an image page is about (``part`` as FindingPlace.part names it),
+    or None when the draft has no such finding."""
+    if part == "patient":
+        stage = None
+        patient = data.get("patient") if isinstance(data, dict) else None
+        findings = patient.get("findings") if isinstance(patient, dict) else None
+    elif part.startswith("stage-") and part.removeprefix("stage-") in stages_of(data):
+        stage = part.removeprefix("stage-")
+        findings = stages_of(data)[stage].get("findings")
+    else:
+        return None
+    rows = finding_rows(findings, spare=0)
+    if not 0 <= index < len(rows) or not isinstance(findings[index], dict):
+        return None
+    return FindingPlace(stage, index, rows[index])
+
+
 def over_limits(data: object) -> str:
     """Why the forms cannot show this draft, or "" when they can. A draft may break
     the validator's limits while it is written, but its forms would make a page too
@@ -223,13 +273,21 @@ def details(data: object) -> Details:
     )
 
 
+class ReferenceChoice(NamedTuple):
+    """A reference as the citations picker offers it: its title first, then who and when."""
+
+    key: str
+    title: str
+    byline: str  # first author and year; the author left out while unconfirmed
+
+
 @dataclass(frozen=True)
 class Menus:
     """What the editor's selects offer."""
 
     stages: list[str]
     actions: list[tuple[str, str]]  # key, label
-    references: list[tuple[str, str]]  # key, short citation
+    references: list[ReferenceChoice]
     findings: list[tuple[str, str]]  # key, meaning
     kinds: list[str] = field(default_factory=lambda: [k.value for k in schema.FindingKind])
     flags: list[str] = field(default_factory=lambda: [f.value for f in schema.Flag])
@@ -257,7 +315,7 @@ class Menus:
 
     @property
     def reference_keys(self) -> set[str]:
-        return {key for key, _ in self.references}
+        return {ref.key for ref in self.references}
 
 
 def menus(
@@ -272,10 +330,10 @@ def menus(
         actions=[(k, a.label) for k, a in algorithm.actions.items()] if algorithm else [],
         references=sorted(
             (
-                (key, f"{_first_author(ref)} {ref.get('year', '')} — {ref.get('title', '')}")
+                ReferenceChoice(key, _text(ref.get("title")) or key, _byline(ref))
                 for key, ref in references.items()
             ),
-            key=lambda item: item[1].lower(),
+            key=lambda choice: choice.title.lower(),
         ),
         findings=sorted(findings.items()),
     )
@@ -285,6 +343,15 @@ def _first_author(reference: Mapping) -> str:
     authors = _text(reference.get("authors"))
     first = authors.split(",")[0].strip()
     return first + (" et al." if "," in authors else "")
+
+
+def _byline(reference: Mapping) -> str:
+    """First author and year, e.g. "Senneville É et al. 2024"; authors not yet confirmed
+    are left out (the library holds a placeholder for them)."""
+    unconfirmed = reference.get("unconfirmed")
+    if isinstance(unconfirmed, list) and "authors" in unconfirmed:
+        return _text(reference.get("year"))
+    return f"{_first_author(reference)} {_text(reference.get('year'))}".strip()
 
 
 @dataclass(frozen=True)

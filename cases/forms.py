@@ -9,7 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import QuerySet
 
-from cases import models
+from cases import models, schema
 from simulator.accounts.models import Program
 
 
@@ -47,9 +47,53 @@ class CopyCaseForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Case YAML file", help_text=".yaml or .yml, at most 256 KB")
+    file = forms.FileField(
+        label="Case YAML file",
+        help_text=".yaml or .yml, at most 256 KB; or the .zip a download with images gives",
+    )
     program = forms.ModelChoiceField(queryset=None, empty_label=None)
 
     def __init__(self, *args, programs: QuerySet[Program], **kwargs) -> None:
         super().__init__(*args, prefix="import", **kwargs)
         self.fields["program"].queryset = programs
+
+
+class FindingImageForm(forms.Form):
+    """A finding's image: the file (optional when it shows one already, to change
+    only the words), what it shows for those who cannot see it, and a caption."""
+
+    file = forms.FileField(
+        label="Image file",
+        required=False,
+        help_text="A PNG, JPEG or WebP image, at most 5 MB and 4096 pixels a side. "
+        "Its metadata (camera, date, GPS position) is removed.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    alt = forms.CharField(
+        label="Alt text",
+        max_length=500,
+        help_text="What the image shows, for someone who cannot see it "
+        "(read aloud by screen readers).",
+    )
+    caption = forms.CharField(
+        label="Caption", max_length=500, required=False, help_text="Shown under the image."
+    )
+
+    def __init__(self, *args, has_image: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required = not has_image
+
+    def _visible(self, name: str) -> str:
+        text = self.cleaned_data[name].strip()
+        if found := schema.INVISIBLE.search(text):
+            raise forms.ValidationError(
+                f"Contains U+{ord(found.group()):04X}, an invisible character that makes text "
+                "read other than it shows; delete it."
+            )
+        return text
+
+    def clean_alt(self) -> str:
+        return self._visible("alt")
+
+    def clean_caption(self) -> str:
+        return self._visible("caption")

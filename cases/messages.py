@@ -26,6 +26,10 @@ def plural(n: int, noun: str) -> str:
 PATTERN_HINTS = {
     "pmid": "a PMID is digits only, e.g. 37779323",
     "doi": "a DOI looks like 10.1002/dmrr.3687",
+    "file": (
+        "the name the editor gives an attached image (its SHA-256, width x height and "
+        "type, e.g. 9f86…-800x600.png): attach images in the editor"
+    ),
 }
 KEY_HINT = "use lower-case letters, digits, '-' and '_', starting with a letter or digit"
 ACTION_HINT = "an action key is a category and a name joined by a dot, e.g. imaging.radiograph"
@@ -137,6 +141,7 @@ DICT_HINTS = {
 MODEL_HINTS = {
     "when": "a condition is needed here, e.g. {all: [fever], none: [imaging.radiograph]}",
     "extends": "name the algorithm this one builds on as 'algorithm: SLUG' (and 'version: N')",
+    "image": "an image is a mapping: file, alt (what it shows) and caption",
 }
 BOUNDS = {
     "greater_than_equal": ("at least", "ge"),

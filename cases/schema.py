@@ -286,6 +286,29 @@ class Flag(StrEnum):
     normal = "normal"
 
 
+# The name an attached image is stored under (cases.images): the SHA-256 of its bytes,
+# its width and height in pixels, and its type. Made from the content, so one image is
+# stored once, a name never changes meaning, and the page knows the size before loading.
+IMAGE_FILE_PATTERN = r"^[0-9a-f]{64}-[1-9][0-9]{0,4}x[1-9][0-9]{0,4}\.(png|jpg|webp)$"
+IMAGE_FILE = re.compile(IMAGE_FILE_PATTERN)
+
+
+class FindingImage(Document):
+    """A radiograph or a clinical photo shown with a finding."""
+
+    file: Annotated[str, StringConstraints(pattern=IMAGE_FILE_PATTERN)]
+    alt: Annotated[Text, StringConstraints(max_length=500)]  # what it shows, for a screen reader
+    caption: Annotated[Line, StringConstraints(max_length=500)] = ""
+
+    @property
+    def width(self) -> int:
+        return int(self.file.split("-", 1)[1].split("x", 1)[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.file.split("x", 1)[1].split(".", 1)[0])
+
+
 class Finding(Document):
     """Something the clinician learns. With a ``key`` it also becomes a fact
     about the patient that conditions (algorithm steps, harms, routes) test."""
@@ -298,6 +321,7 @@ class Finding(Document):
     range: Line = ""  # reference range, as printed on a lab report
     flag: Flag | None = None
     report: str = ""  # Markdown: an imaging or pathology report
+    image: FindingImage | None = None
     # Actions this finding shows were already done (films brought to the
     # visit): they count as done before the first decision.
     done: list[ActionKey] = Field(default_factory=list)

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases import explorer, models, schema, soundness
+from cases.images import ImageSource
 from cases.messages import plural
 from cases.validate import Context, Problem, Report, Source, validate
 
@@ -79,8 +80,11 @@ def algorithm_version(slug: str, number: int | None) -> models.AlgorithmVersion 
     return versions.order_by("-number").first()
 
 
-def stored_context(references: Mapping[str, dict] | None = None) -> Context:
-    """What is stored, for the validator; ``references`` when the caller already has them."""
+def stored_context(
+    references: Mapping[str, dict] | None = None, images: ImageSource | None = None
+) -> Context:
+    """What is stored, for the validator; ``references`` when the caller already has them,
+    ``images`` when the files checked bring images of their own (else the stored ones)."""
 
     def lookup(slug: str, number: int | None) -> schema.Algorithm | None:
         version = algorithm_version(slug, number)
@@ -92,7 +96,12 @@ def stored_context(references: Mapping[str, dict] | None = None) -> Context:
 
     if references is None:
         references = latest_references()
-    return Context(references=frozenset(references), algorithm=lookup, newest_version=newest)
+    return Context(
+        references=frozenset(references),
+        algorithm=lookup,
+        newest_version=newest,
+        image_problem=(images or ImageSource()).problem,
+    )
 
 
 @dataclass(frozen=True)
@@ -195,20 +204,26 @@ def _extending_as_stored(
 
 @transaction.atomic
 def content_import(
-    sources: Sequence[Source], *, unreadable: Sequence[Problem] = ()
+    sources: Sequence[Source],
+    *,
+    unreadable: Sequence[Problem] = (),
+    images: ImageSource | None = None,
 ) -> ImportResult:
     """Validate every source, then store each changed document as a new version.
 
-    All or nothing: if any file has a problem, nothing is written. Imported
+    All or nothing: if any file has a problem, nothing is written (the images
+    that came with the files, ``images``, are stored only then). Imported
     cases are published at once: their review happened where the files are
     kept (a pull request to the content folder). An algorithm variant is
     stored as the validator merged it onto its base (``cases.extends``), after
     that base when both are imported together.
     """
-    report = validate(sources, stored_context())
+    report = validate(sources, stored_context(images=images))
     report.problems = sorted([*unreadable, *report.problems])
     if not report.ok:
         raise ContentInvalid(report)
+    if images is not None:
+        images.store()
     result = ImportResult()
 
     for _, library in report.documents(schema.Library):

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import editor, library, review, tools
+from cases.views import editor, images, library, review, tools
 
 app_name = "cases"
 case = "authoring/<slug:slug>/"
 stage = case + "stages/<slug:key>/"
+# A finding of the patient ("patient") or of a stage ("stage-KEY"), by its position.
+finding = case + "findings/<slug:part>/<int:index>/"
 urlpatterns = [
     path("authoring/", library.authoring_home, name="authoring"),
     path("authoring/new/", library.case_new, name="new"),
@@ -28,6 +30,8 @@ urlpatterns = [
     path(stage + "options/", editor.option_add, name="option_add"),
     path(stage + "options/<int:index>/", editor.option_save, name="option"),
     path(stage + "options/<int:index>/delete/", editor.option_delete, name="option_delete"),
+    path(finding + "image/", images.finding_image, name="finding_image"),
+    path(finding + "image/delete/", images.finding_image_delete, name="finding_image_delete"),
     path(case + "draft/", review.case_new_draft, name="draft"),
     path(case + "submit/", review.case_submit, name="submit"),
     path(case + "review/", review.case_review, name="review"),

@@ -24,6 +24,7 @@ from cases.extends import Resolved, resolve
 from cases.messages import WRONG_SHAPE, plural, schema_message
 from cases.schema import (
     DOCUMENT_MODELS,
+    IMAGE_FILE,
     MAX_FINDINGS,
     MAX_STAGES,
     Action,
@@ -100,6 +101,10 @@ class Context:
     algorithm: AlgorithmLookup = lambda slug, version: None  # noqa: E731
     # The number of the newest stored version of an algorithm, None if none is.
     newest_version: Callable[[str], int | None] = lambda slug: None  # noqa: E731
+    # Why a finding's image file cannot be shown (not stored, nor brought with the
+    # files), or None when it can (cases.images.ImageSource). Left out, as when
+    # checking files without Django, the images are not looked for.
+    image_problem: Callable[[str], str | None] | None = None
 
 
 @dataclass
@@ -307,9 +312,47 @@ def validate(sources: Sequence[Source], context: Context | None = None) -> Repor
                 report.problems += _duplicate_slug(source, slug, slugs)
                 slugs.setdefault(slug, source)
 
+    if context.image_problem is not None:
+        report.problems += _missing_images(report.sources, context.image_problem)
+
     # A part checked on its own may meet a problem the whole document also reports.
     report.problems = sorted(set(report.problems))
     return report
+
+
+def finding_image_files(data: object) -> Iterator[tuple[Path, str]]:
+    """Every finding image's file named in a case's data (as written: it may be
+    invalid), with the path of its ``file``."""
+    if not isinstance(data, dict):
+        return
+    patient = data.get("patient")
+    owners: list[tuple[Path, object]] = [(("patient",), patient)]
+    stages = data.get("stages")
+    if isinstance(stages, dict):
+        owners += [(("stages", key), stage) for key, stage in stages.items()]
+    for path, owner in owners:
+        findings = owner.get("findings") if isinstance(owner, dict) else None
+        for i, finding in enumerate(findings if isinstance(findings, list) else []):
+            image = finding.get("image") if isinstance(finding, dict) else None
+            file = image.get("file") if isinstance(image, dict) else None
+            if isinstance(file, str):
+                yield (*path, "findings", i, "image", "file"), file
+
+
+def _missing_images(
+    sources: Sequence[Source], problem_of: Callable[[str], str | None]
+) -> list[Problem]:
+    """A problem at each finding image whose file cannot be shown; a name the
+    schema refuses is its problem already."""
+    found = []
+    for source in sources:
+        data = source.located.data if source.located else None
+        if not isinstance(data, dict) or data.get("document") != "case":
+            continue
+        for path, file in finding_image_files(data):
+            if IMAGE_FILE.match(file) and (message := problem_of(file)):
+                found.append(source.problem(path, message))
+    return found
 
 
 # --- the parts of a rejected document ----------------------------------------------

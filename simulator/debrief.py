@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cases import schema
 from cases.citations import CitationIndex, Cited
 from scoring.models import Score
 from scoring.rubric import RUBRIC_VERSION, Result, StepStatus, StepVerdict
+from simulator import engine
 from simulator.models import Attempt
 from simulator.presenters import DecisionReview, VerdictView, decision_review, verdict_view
 from simulator.services import Play
@@ -60,6 +61,8 @@ class Debrief:
     steps: list[StepView]
     outcome: schema.Stage
     references: CitationIndex
+    # The findings with an image that the learner's path revealed, in the order met.
+    figures: list[schema.Finding] = field(default_factory=list)
 
 
 def _quoted(labels: list[str]) -> str:
@@ -160,4 +163,5 @@ def debrief_for(play: Play) -> Debrief:
         steps=all_steps,
         outcome=play.stage,
         references=citations,
+        figures=[f for _, f in engine.revealed_findings(play.case, play.state) if f.image],
     )

@@ -3,6 +3,7 @@ every response carries."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -44,6 +45,11 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+# The page that attaches an image to a finding (cases.urls, "finding_image") takes
+# more: MAX_IMAGE_REQUEST_BYTES. Every other URL keeps MAX_REQUEST_BYTES.
+IMAGE_UPLOAD_PATH = re.compile(r"^/authoring/[-a-zA-Z0-9_]+/findings/[-a-zA-Z0-9_]+/[0-9]+/image/$")
+
+
 class RequestSizeLimitMiddleware:
     """Refuse a body over MAX_REQUEST_BYTES before Django reads any of it.
 
@@ -59,8 +65,11 @@ class RequestSizeLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         raw = request.META.get("CONTENT_LENGTH") or "0"
         length = parse_whole(raw)
-        if length is None or length > settings.MAX_REQUEST_BYTES:
-            limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+        cap = settings.MAX_REQUEST_BYTES
+        if IMAGE_UPLOAD_PATH.match(request.path_info):
+            cap = settings.MAX_IMAGE_REQUEST_BYTES
+        if length is None or length > cap:
+            limit = cap // (1024 * 1024)
             return HttpResponse(
                 f"The request is too large: at most {limit} MB may be sent.\n",
                 status=413,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from simulator import views
+from simulator import images, views
 
 app_name = "simulator"
 urlpatterns = [
@@ -18,4 +18,5 @@ urlpatterns = [
     path("attempts/<int:pk>/review/", views.attempt_review, name="attempt_review"),
     path("history/", views.history, name="history"),
     path("authoring/<slug:slug>/preview/", views.preview, name="preview"),
+    path("images/<int:version>/<str:file>", images.finding_image, name="finding_image"),
 ]

@@ -110,8 +110,11 @@ INSTALLED_APPS = [
 # No form or upload here is over 2 MB (the YAML tab's cap); a larger body is
 # refused from its Content-Length before anything reads or spools it.
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 3 * 1024 * 1024)
+# The one exception: the page that attaches an image to a finding takes a file of
+# up to 5 MB (cases.images.MAX_BYTES) and its form (simulator.middleware).
+MAX_IMAGE_REQUEST_BYTES = env_int("MAX_IMAGE_REQUEST_BYTES", 6 * 1024 * 1024)
 # Whatever is read is held in memory up to this size, never spooled to disk.
-FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(MAX_REQUEST_BYTES, MAX_IMAGE_REQUEST_BYTES)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 MIDDLEWARE = [
@@ -260,8 +263,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files: the images of findings (cases.images), served by a view that checks
+# who may see them (simulator.images), never from a public URL. A folder by default;
+# several app servers share an S3-compatible bucket (README, "Images in findings").
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "") or BASE_DIR / "var" / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    },
     # Hashed names let whitenoise serve files with far-future cache headers;
     # `make serve` runs collectstatic first, tests swap in the plain storage.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +30,15 @@ from tests.factories import (
 )
 
 
+def _storage(location: Path) -> dict[str, Any]:
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": location},
+    }
+
+
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings() -> Generator[None, None, None]:
+def _test_settings(tmp_path_factory: pytest.TempPathFactory) -> Generator[None, None, None]:
     """Test-only settings, on for the whole session so the live server sees them too."""
     with override_settings(
         # MD5 makes creating and logging in users fast; never used outside tests.
@@ -40,10 +48,21 @@ def _test_settings() -> Generator[None, None, None]:
         STATIC_ROOT=None,
         STORAGES={
             **settings.STORAGES,
+            # Uploaded images never land in the working tree (the `media` fixture
+            # gives a test a folder of its own).
+            "default": _storage(tmp_path_factory.mktemp("media")),
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
     ):
         yield
+
+
+@pytest.fixture
+def media(tmp_path: Path, settings: Any) -> Path:
+    """An empty storage folder of this test's own, for the images of findings."""
+    root = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": _storage(root)}
+    return root
 
 
 @pytest.fixture

@@ -3,11 +3,14 @@ the Markdown preview beside every Markdown field.
 
 Editor forms post with htmx and get their part of the page back, with the
 problem list swapped in beside it; without JavaScript the same forms post and
-redirect back to the part.
+redirect back to the part. "Add an option" and "Add a stage" work the same
+way: htmx gets the new part alone, to insert, so nothing typed elsewhere on
+the page is reloaded away.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -101,9 +104,15 @@ def _part_response(
     part: str,
     anchor: str,
     overrides: dict[str, editor.StagePart] | None = None,
+    *,
+    added: bool = False,
 ) -> HttpResponse:
     """htmx gets the part and, out of band, the problem list; a plain post a redirect
-    (or, when part of the form was refused, the whole editor showing why)."""
+    (or, when part of the form was refused, the whole editor showing why).
+
+    A part just ``added`` is not "Saved." (nothing was typed in it yet): htmx is
+    told to move focus into it, and the page's menus of stages to list a new one.
+    """
     key, index = "", ""  # the stage of a stage or option part, and the option's index
     if part in ("stage", "option"):
         key = anchor.removeprefix(f"{part}-")
@@ -116,7 +125,7 @@ def _part_response(
     )
     if not request.htmx:
         return render(request, "cases/editor.html", context, status=400)
-    part_context = {**context, "just_saved": anchor}
+    part_context = {**context, "just_saved": "" if added else anchor}
     if key:
         stage = next((s for s in context["stages"] if s.key == key), None)
         if stage is None:
@@ -125,8 +134,28 @@ def _part_response(
         if part == "option":
             part_context["option"] = stage.options[int(index)]
     html = render_to_string(f"cases/editor.html#{part}", part_context, request)
+    if added and part == "stage":  # "Add a stage" comes back empty, for the next one
+        html += render_to_string("cases/editor.html#stage-new", {**context, "oob": True}, request)
     html += render_to_string("cases/editor.html#problems", {**context, "oob": True}, request)
-    return HttpResponse(html)
+    response = HttpResponse(html)
+    if added and part == "stage":
+        stage = part_context["stage"]
+        _after_settle(response, focus=anchor, stage=stage.key, start=stage.is_start)
+    elif added:
+        _after_settle(response, focus=anchor)
+    return response
+
+
+def _after_settle(
+    response: HttpResponse, *, focus: str, stage: str = "", start: bool = False
+) -> None:
+    """Ask the page (static/js/authoring.js), once htmx has swapped, to put focus in
+    the form ``focus`` and to add a new ``stage`` (the ``start``, maybe) to its
+    menus of stages."""
+    detail: dict[str, object] = {"focus": focus}
+    if stage:
+        detail |= {"stage": stage, "start": start}
+    response["HX-Trigger-After-Settle"] = json.dumps({"casepath:added": detail})
 
 
 def _refused(request: HtmxHttpRequest, case: models.Case, refused: Exception) -> HttpResponse:
@@ -233,11 +262,27 @@ def stage_save(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
 @require_POST
 @login_required
 def stage_add(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    key, title = request.POST.get("key", ""), request.POST.get("title", "")
-    done = _edit(request, slug, lambda data: editing.add_stage(data, key, title))
-    if isinstance(done, HttpResponse):
-        return done
-    return redirect(editor_url(slug, f"stage-{key.strip()}", key.strip()))
+    """Add a stage. htmx gets the new stage's form, to insert before "Add a stage";
+    a key that cannot be used comes back in that form, as typed, saying why."""
+    key, title = request.POST.get("key", "").strip(), request.POST.get("title", "")
+    version = access.get_newest_version_for_author(request.user, slug)
+    try:
+        saved, _ = authoring.case_version_edit(
+            version=version, change=lambda data: editing.add_stage(data, key, title)
+        )
+    except editing.EditRefused as refused:
+        if not request.htmx:
+            return _refused(request, version.case, refused)
+        typed = {"key": key, "title": title, "error": str(refused)}
+        context = {"case": version.case, "new_stage": typed}
+        response = render(request, "cases/editor.html#stage-new", context)
+        response["HX-Retarget"] = "#stage-new-form"
+        response["HX-Reswap"] = "outerHTML"
+        _after_settle(response, focus="new-stage-key")
+        return response
+    except authoring.AuthoringRefused as refused:
+        return _refused(request, version.case, refused)
+    return _part_response(request, version.case, saved, "stage", f"stage-{key}", added=True)
 
 
 @require_POST
@@ -253,11 +298,13 @@ def stage_delete(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
 @require_POST
 @login_required
 def option_add(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
+    """Add an option to a stage's decision. htmx gets the new option's form, to put
+    after the stage's other options."""
     done = _edit(request, slug, lambda data: editing.add_option(data, key))
     if isinstance(done, HttpResponse):
         return done
-    _, _, index = done
-    return redirect(editor_url(slug, f"option-{key}-{index}", key))
+    case, saved, index = done
+    return _part_response(request, case, saved, "option", f"option-{key}-{index}", added=True)
 
 
 @require_POST

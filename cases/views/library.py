@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -105,11 +106,14 @@ def case_import(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_list(request, status=400, import_form=form)
     upload = form.cleaned_data["file"]
+    # One byte past the limit is enough to refuse a file, however big it is; a zip
+    # of a case and its images is bounded by the request's cap.
+    limit = settings.MAX_REQUEST_BYTES if upload.name.lower().endswith(".zip") else None
     try:
-        # One byte past the limit is enough to refuse a file, however big it is.
-        text = authoring.upload_text(upload.name, upload.read(authoring.MAX_UPLOAD_BYTES + 1))
+        data = upload.read((limit or authoring.MAX_UPLOAD_BYTES) + 1)
+        text, images = authoring.upload_case(upload.name, data, settings.MAX_REQUEST_BYTES)
         version, report = authoring.case_import(
-            user=request.user, program=form.cleaned_data["program"], text=text
+            user=request.user, program=form.cleaned_data["program"], text=text, images=images
         )
     except authoring.AuthoringRefused as refused:
         form.add_error("file", str(refused))

@@ -204,7 +204,8 @@ def case_versions(request: HttpRequest, slug: str) -> HttpResponse:
 @never_cache
 @login_required
 def case_export(request: HttpRequest, slug: str) -> HttpResponse:
-    """Download a version as YAML (the newest unless ?version=N)."""
+    """Download a version as YAML (the newest unless ?version=N); with the images its
+    findings show, a zip of the YAML and the images."""
     case = access.get_case_for_author(request.user, slug)
     number = request.GET.get("version")
     version = (
@@ -212,8 +213,7 @@ def case_export(request: HttpRequest, slug: str) -> HttpResponse:
         if number
         else access.newest_version(case)
     )
-    response = HttpResponse(
-        authoring.export_text(version), content_type="application/yaml; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{case.slug}-v{version.number}.yaml"'
+    content, name, content_type = authoring.export_file(version)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.cases.helpers import VALID_FILES
 
@@ -31,6 +31,15 @@ def save_stage(page: Page, key: str) -> None:
     expect(page.locator(f"#stage-{key}").get_by_role("status")).to_have_text("Saved.")
 
 
+def choose(option: Locator, field: str, search: str) -> None:
+    """Pick from a searchable list (static/js/multiselect.js): type, Enter, Escape."""
+    box = option.get_by_role("combobox", name=field)
+    box.click()
+    box.press_sequentially(search)
+    box.press("Enter")
+    box.press("Escape")
+
+
 def fill_option(
     page: Page,
     stage: str,
@@ -45,12 +54,12 @@ def fill_option(
 ) -> None:
     option = page.locator(f"#option-{stage}-{index}")
     option.get_by_label("Label").fill(label)
-    option.get_by_label("Algorithm actions").select_option(action)
+    choose(option, "Algorithm actions", action)
     option.get_by_label("Expected verdict (the key)").select_option(expect_verdict)
     if next_stage:
         option.get_by_label("Leads to").select_option(next_stage)
     option.get_by_label("Feedback (Markdown)").fill(feedback)
-    option.get_by_label("Citations").select_option(citation)
+    choose(option, "Citations", citation)
     option.get_by_role("button", name="Save option").click()
     expect(page.locator(f"#option-{stage}-{index}").get_by_role("status")).to_have_text("Saved.")
 
@@ -60,7 +69,7 @@ def add_option(page: Page, stage: str, title: str) -> None:
 
 
 def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays_it(
-    page: Page,
+    page: Page, size: dict[str, int]
 ) -> None:
     page.set_default_timeout(10_000)
     call_command("seed_demo", "--force", stdout=StringIO())

@@ -315,7 +315,11 @@ def test_an_option_saved_without_a_next_leads_nowhere(draft: models.CaseVersion)
 def test_a_stage_that_ends_the_case_drops_its_empty_decision(draft: models.CaseVersion) -> None:
     data = working(draft)
     editing.add_stage(data, "wrap-up", "Wrap-up")
-    assert data["stages"]["wrap-up"]["decision"] == {"prompt": "", "options": []}
+    # A new stage asks a question from the start, as a new case's first stage does.
+    assert data["stages"]["wrap-up"]["decision"] == {
+        "prompt": "What do you do next?",
+        "options": [],
+    }
     editing.set_stage(
         data, "wrap-up", {"title": "Wrap-up", "narrative": "Done.", "outcome": "good"}
     )
@@ -324,6 +328,11 @@ def test_a_stage_that_ends_the_case_drops_its_empty_decision(draft: models.CaseV
         "narrative": "Done.",
         "outcome": "good",
     }
+    # The form posts that question back unchanged: still nothing asked.
+    editing.add_stage(data, "home", "Home")
+    form = {"title": "Home", "narrative": "Home.", "outcome": "good"}
+    editing.set_stage(data, "home", {**form, "prompt": "What do you do next?"})
+    assert "decision" not in data["stages"]["home"]
     with pytest.raises(editing.EditRefused, match="cannot be a stage key"):
         editing.add_stage(data, "Wrap Up", "")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -365,7 +366,9 @@ def test_an_invalid_upload_changes_nothing_and_lists_the_problems(
     response = client.post(
         "/authoring/import/", {"import-file": wrong, "import-program": program.pk}
     )
-    assert "Upload a .yaml or .yml file." in response.content.decode()
+    assert "Upload a .yaml or .yml file, or a .zip of one and its images." in (
+        response.content.decode()
+    )
 
 
 def grow(draft: models.CaseVersion, stages: int) -> None:
@@ -445,3 +448,161 @@ def test_a_valid_draft_lists_what_to_look_at_before_review(
     assert "No problems" in side
     assert "Before review" in side
     assert "Healed: the reference path (score 100) ends here, yet the outcome is poor" in side
+
+
+# --- "Add an option" and "Add a stage": htmx inserts the new form, nothing reloads ---
+
+HTMX = {"HX-Request": "true"}
+
+
+def stages_of(draft: models.CaseVersion) -> dict:
+    draft.refresh_from_db()
+    return authoring.working_data(draft)[0]["stages"]
+
+
+def test_adding_an_option_with_htmx_returns_its_form_alone_and_the_problem_list(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(f"/authoring/{SLUG}/stages/intro/options/", headers=HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="option-intro-2" class="option-part"')
+    assert "<html" not in html and 'id="stage-intro"' not in html  # nothing else re-rendered
+    assert 'id="problems" class="problems problems--some"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert "Saved." not in html  # added, not yet typed in
+    # Its lists are the native selects, marked for the search box.
+    assert re.search(
+        r'<select id="option-intro-2-actions" name="actions" multiple[^>]*data-multiselect', html
+    )
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {
+        "casepath:added": {"focus": "option-intro-2"}
+    }
+    assert len(stages_of(draft)["intro"]["decision"]["options"]) == 3
+
+
+def test_without_javascript_adding_an_option_still_goes_back_to_it(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(f"/authoring/{SLUG}/stages/intro/options/")
+    assert response.status_code == 302
+    assert response["Location"] == f"/authoring/{SLUG}/?stage=intro#option-intro-2"
+    assert len(stages_of(draft)["intro"]["decision"]["options"]) == 3
+
+
+def test_adding_a_stage_with_htmx_returns_its_form_an_empty_add_form_and_the_problems(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(
+        f"/authoring/{SLUG}/stages/", {"key": "scan", "title": "The scan"}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section id="stage-scan" class="part stage-part"')
+    assert "<html" not in html and 'id="stage-intro"' not in html
+    # A new stage asks a question from the start, as the first stage does.
+    assert 'id="stage-scan-prompt" name="prompt" value="What do you do next?"' in html
+    # "Add a stage" comes back empty, and the problem list, both out of band.
+    new_form = html.split('<form id="stage-new-form"')[1].split("</form>")[0]
+    assert 'hx-swap-oob="true"' in new_form and 'value="scan"' not in new_form
+    assert 'id="problems"' in html
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {
+        "casepath:added": {"focus": "stage-scan", "stage": "scan", "start": False}
+    }
+    assert stages_of(draft)["scan"]["decision"]["prompt"] == "What do you do next?"
+
+
+def test_a_stage_key_already_used_comes_back_in_the_add_form_as_typed(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    before = draft.source
+    response = client.post(
+        f"/authoring/{SLUG}/stages/", {"key": "films", "title": "More films"}, headers=HTMX
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#stage-new-form"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert html.lstrip().startswith('<form id="stage-new-form"')
+    assert "There is already a stage &#x27;films&#x27;." in html
+    assert 'value="films"' in html and 'value="More films"' in html
+    assert 'aria-invalid="true"' in html
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {
+        "casepath:added": {"focus": "new-stage-key"}
+    }
+    draft.refresh_from_db()
+    assert draft.source == before
+
+
+def test_without_javascript_adding_a_stage_still_goes_to_it(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    response = client.post(f"/authoring/{SLUG}/stages/", {"key": "scan", "title": "The scan"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/authoring/{SLUG}/?stage=scan#stage-scan"
+    refused = client.post(f"/authoring/{SLUG}/stages/", {"key": "films", "title": ""})
+    assert refused.status_code == 302
+    assert refused["Location"] == f"/authoring/{SLUG}/"  # the message says why
+    assert "scan" in stages_of(draft)
+
+
+@pytest.mark.parametrize("url", ["stages/", "stages/intro/options/"])
+def test_another_programs_instructor_cannot_add_with_htmx(
+    client: Client, draft: models.CaseVersion, other_instructor: Any, url: str
+) -> None:
+    client.force_login(other_instructor)
+    before = draft.source
+    response = client.post(f"/authoring/{SLUG}/{url}", {"key": "scan"}, headers=HTMX)
+    assert response.status_code == 404
+    draft.refresh_from_db()
+    assert draft.source == before
+
+
+@pytest.mark.parametrize("url", ["stages/", "stages/intro/options/"])
+def test_an_htmx_add_needs_the_csrf_token(
+    draft: models.CaseVersion, instructor: Any, url: str
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(instructor)
+    form = {"key": "scan", "title": "The scan"}
+    assert client.post(f"/authoring/{SLUG}/{url}", form, headers=HTMX).status_code == 403
+    client.get(f"/authoring/{SLUG}/")  # sets the cookie; base.html puts the token in hx-headers
+    token = client.cookies["csrftoken"].value
+    with_token = client.post(
+        f"/authoring/{SLUG}/{url}", form, headers={**HTMX, "X-CSRFToken": token}
+    )
+    assert with_token.status_code == 200
+
+
+def test_the_editor_keeps_native_lists_and_marks_what_scripts_enhance(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    html = client.get(f"/authoring/{SLUG}/").content.decode()
+    # Without JavaScript: the native multi-selects, with their hint, posting the same names.
+    assert re.search(r'<select id="option-intro-0-actions" name="actions" multiple', html)
+    assert re.search(r'<select id="option-intro-0-citations" name="citations" multiple', html)
+    assert "Hold Ctrl (⌘ on a Mac) to choose several." in html
+    # Each entry carries its title and what else a search matches.
+    assert 'data-title="Plain radiograph" data-detail="imaging.radiograph" selected' in html
+    # The library and the scripts come from our own static files, never a CDN.
+    assert '<script src="/static/vendor/tom-select/tom-select.complete.min.js" defer>' in html
+    assert '<script src="/static/js/multiselect.js" defer>' in html
+    assert "https://" not in html.split("</head>")[0]
+    # "At least / At most" are left for the script to hide on pick-one questions.
+    for name in ("min", "max"):
+        assert (
+            f'<div class="field" data-kind-only="several"><label for="stage-intro-{name}">' in html
+        )
+    # Adding posts with htmx, and still without it.
+    assert f'action="/authoring/{SLUG}/stages/intro/options/"' in html
+    assert f'hx-post="/authoring/{SLUG}/stages/intro/options/"' in html
+    assert 'hx-target="#stage-intro-options" hx-swap="beforeend"' in html
+    assert (
+        f'hx-post="/authoring/{SLUG}/stages/" hx-target="#stage-new" hx-swap="beforebegin"' in html
+    )

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from cases.models import CaseVersion
 from tests.security.conftest import SAME_PROGRAM, SECRET
 
 # name -> how to build its URL from the world. Each is refused to every intruder.
@@ -73,6 +74,14 @@ OBJECT_URLS = {
     "simulator:preview": lambda w: {"slug": w.slug},
     "cases:versions": lambda w: {"slug": w.slug},
     "cases:export": lambda w: {"slug": w.slug},
+    "cases:finding_image": lambda w: {"slug": w.slug, "part": "patient", "index": 0},
+    "cases:finding_image_delete": lambda w: {"slug": w.slug, "part": "patient", "index": 0},
+    # The world's case shows no image: tests/simulator/test_finding_images.py tries
+    # real ones on everyone who may and may not see them.
+    "simulator:finding_image": lambda w: {
+        "version": CaseVersion.objects.get(case__slug=w.slug).pk,
+        "file": "0" * 64 + "-1x1.png",
+    },
 }
 # Pages about the signed-in user's own things: open to any member, but they
 # must not show anything of the home program to an intruder.

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from cases import soundness
+from cases.images import ImageSource
 from cases.schema import Algorithm, Case
 from cases.services import stored_context
 from cases.validate import Context, Problem, Report, read_sources, validate
@@ -22,10 +23,12 @@ class Command(BaseCommand):
         sources, unreadable = read_sources(paths)
         if not sources and not unreadable:
             raise CommandError(f"no .yaml files in {' '.join(paths)}")
+        # A case's images: stored already, or in the folder images/ beside its YAML.
+        images = ImageSource.beside(source.name for source in sources)
         try:
-            context = stored_context()  # a file may cite or pin what is already imported
+            context = stored_context(images=images)  # may cite or pin what is imported
         except DatabaseError:
-            context = Context()  # no database yet: check the files on their own
+            context = Context(image_problem=images.problem)  # the files on their own
         report = validate(sources, context)
         report.problems = sorted([*unreadable, *report.problems])
         for problem in report.problems:
