@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import retarget
 
 from cases import access, authoring, editing, editor, explorer, models, soundness
 from cases.markdown import render as render_markdown
@@ -106,12 +107,14 @@ def _part_response(
     overrides: dict[str, editor.StagePart] | None = None,
     *,
     added: bool = False,
+    partial: str = "",
 ) -> HttpResponse:
     """htmx gets the part and, out of band, the problem list; a plain post a redirect
     (or, when part of the form was refused, the whole editor showing why).
 
     A part just ``added`` is not "Saved." (nothing was typed in it yet): htmx is
     told to move focus into it, and the page's menus of stages to list a new one.
+    ``partial`` draws less than the whole part (a stage's own form, not its options).
     """
     key, index = "", ""  # the stage of a stage or option part, and the option's index
     if part in ("stage", "option"):
@@ -133,7 +136,7 @@ def _part_response(
         part_context["stage"] = stage
         if part == "option":
             part_context["option"] = stage.options[int(index)]
-    html = render_to_string(f"cases/editor.html#{part}", part_context, request)
+    html = render_to_string(f"cases/editor.html#{partial or part}", part_context, request)
     if added and part == "stage":  # "Add a stage" comes back empty, for the next one
         html += render_to_string("cases/editor.html#stage-new", {**context, "oob": True}, request)
     html += render_to_string("cases/editor.html#problems", {**context, "oob": True}, request)
@@ -238,6 +241,7 @@ def stage_save(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
     typed = form.get("key", key).strip() or key
     version = access.get_newest_version_for_author(request.user, slug)
     case = version.case
+    had_decision = _has_decision(version.document, key)
     error = ""
     try:
         saved, new_key = authoring.case_version_edit(
@@ -256,7 +260,26 @@ def stage_save(request: HtmxHttpRequest, slug: str, key: str) -> HttpResponse:
         data, _ = authoring.working_data(saved.version)
         part = editor.stage_part(data, new_key, saved.report.problems)
         overrides = {new_key: replace(part, error=error, typed_key=typed)}
-    return _part_response(request, case, saved, "stage", f"stage-{new_key}", overrides=overrides)
+    # The stage's own form alone, so unsaved typing in its options is kept; the
+    # whole stage when its options' addresses (its key) or their presence changed.
+    whole = new_key != key or had_decision != _has_decision(saved.version.document, new_key)
+    response = _part_response(
+        request,
+        case,
+        saved,
+        "stage",
+        f"stage-{new_key}",
+        overrides=overrides,
+        partial="" if whole else "stage-main",
+    )
+    if request.htmx and whole:
+        retarget(response, f"#stage-{key}")
+    return response
+
+
+def _has_decision(document: object, key: str) -> bool:
+    stages = document.get("stages") if isinstance(document, dict) else None
+    return isinstance(stages, dict) and "decision" in (stages.get(key) or {})
 
 
 @require_POST
@@ -331,6 +354,13 @@ def option_delete(request: HtmxHttpRequest, slug: str, key: str, index: int) -> 
     return redirect(editor_url(slug, f"stage-{key}", key))
 
 
+STALE_YAML = (
+    "Not saved: the case changed after this YAML was shown (a form on this page or "
+    "another tab saved it). Your text is below; copy what you changed, reload the "
+    "page for the latest YAML, and apply it there."
+)
+
+
 @require_POST
 @login_required
 def yaml_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -338,6 +368,16 @@ def yaml_save(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     may hold is not saved: the editor shows it back as typed, saying why."""
     version = access.get_newest_version_for_author(request.user, slug)
     text = request.POST.get("yaml", "").replace("\r\n", "\n")
+    # The form says which draft its YAML was shown from: saving it over a draft
+    # changed since (a form above, another tab) would undo those changes.
+    shown = request.POST.get("based_on")
+    if shown is not None and shown != version.content_hash:
+        context = {
+            **_editor_context(version.case, version),
+            "yaml_text": text,
+            "yaml_error": STALE_YAML,
+        }
+        return render(request, "cases/editor.html", context, status=409)
     try:
         authoring.case_version_save(version=version, text=text)
     except authoring.Unstorable as refused:

@@ -110,6 +110,30 @@ def test_adding_an_option_keeps_what_was_typed_elsewhere_and_asks_nothing(
     assert len(draft.document["stages"]["intro"]["decision"]["options"]) == 3
 
 
+def test_saving_a_stage_keeps_what_was_typed_in_its_options(
+    page: Page,
+    draft: Any,
+    instructor: Any,
+    dialogs: list[str],
+    csp_violations: Callable[[], list[str]],
+) -> None:
+    open_editor(page, instructor.username, draft.case.slug)
+    label = page.locator("#option-intro-0").get_by_label("Label")
+    label.fill("Typed, not yet saved")
+    page.locator("#stage-intro-title").fill("First visit, retitled")
+    page.locator("#stage-intro-main").get_by_role("button", name="Save stage").click()
+
+    expect(page.locator("#stage-intro-main .saved")).to_have_text("Saved.")
+    expect(page.locator("#stage-intro-heading")).to_contain_text("First visit, retitled")
+    expect(label).to_have_value("Typed, not yet saved")  # the option was not redrawn
+    draft.refresh_from_db()
+    assert draft.document["stages"]["intro"]["title"] == "First visit, retitled"
+    # The option's typing is still unsaved, so leaving still asks.
+    page.get_by_role("link", name="Picture").click()
+    assert dialogs == ["beforeunload"]
+    assert csp_violations() == []
+
+
 def test_adding_a_stage_keeps_what_was_typed_elsewhere_and_asks_nothing(
     page: Page,
     axe: Any,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from typing import Any
@@ -204,6 +205,26 @@ def test_without_javascript_a_save_redirects_back_to_the_part(
     assert draft.document["patient"]["age"] == 61
 
 
+def test_saving_a_stage_redraws_its_own_form_and_not_its_options(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    sent = {"key": "films", "title": "The radiographs", "narrative": "n", "prompt": "Next?"}
+    kept = client.post(f"/authoring/{SLUG}/stages/films/", sent, headers={"HX-Request": "true"})
+    html = kept.content.decode()
+    assert '<div id="stage-films-main">' in html
+    assert 'id="option-films-0"' not in html  # unsaved typing there stays on the page
+    assert "HX-Retarget" not in kept
+    # A new key changes every option's address: the whole stage, in place of the old one.
+    renamed = client.post(
+        f"/authoring/{SLUG}/stages/films/",
+        {**sent, "key": "radiographs"},
+        headers={"HX-Request": "true"},
+    )
+    assert renamed["HX-Retarget"] == "#stage-films"
+    assert 'id="option-radiographs-0"' in renamed.content.decode()
+
+
 def test_a_refused_stage_key_keeps_everything_typed(
     client: Client, draft: models.CaseVersion, instructor: Any
 ) -> None:
@@ -230,6 +251,38 @@ def test_the_yaml_tab_saves_even_broken_yaml_and_the_editor_says_where(
     assert "The YAML below does not parse" in html
     assert "title: [oops" in html
     assert 'id="details"' not in html  # the forms wait until the YAML parses
+
+
+def test_yaml_shown_before_a_form_saved_is_not_saved_over_it(
+    client: Client, draft: models.CaseVersion, instructor: Any
+) -> None:
+    client.force_login(instructor)
+    page = client.get(f"/authoring/{SLUG}/").content.decode()
+    shown = re.search(r'name="based_on" value="([0-9a-f]+)"', page).group(1)
+    yaml = re.search(r'<textarea id="case-yaml" name="yaml"[^>]*>(.*?)</textarea>', page, re.S)
+    old_text = html_lib.unescape(yaml.group(1))
+    # A form on the page saves the case's details (htmx: the YAML box is not redrawn).
+    client.post(
+        f"/authoring/{SLUG}/details/",
+        {"title": "Renamed", "presentation": "p", "summary": "s", "age": "61", "sex": "male"},
+        headers={"HX-Request": "true"},
+    )
+    stale = client.post(
+        f"/authoring/{SLUG}/yaml/", {"yaml": old_text + "\n# my edit\n", "based_on": shown}
+    )
+    assert stale.status_code == 409
+    assert "Not saved: the case changed after this YAML was shown" in stale.content.decode()
+    assert "# my edit" in stale.content.decode()  # what was typed is shown back
+    draft.refresh_from_db()
+    assert draft.title == "Renamed"
+    fresh = re.search(r'name="based_on" value="([0-9a-f]+)"', stale.content.decode()).group(1)
+    assert fresh == draft.content_hash != shown
+    saved = client.post(
+        f"/authoring/{SLUG}/yaml/", {"yaml": draft.source + "\n# my edit\n", "based_on": fresh}
+    )
+    assert saved.status_code == 302
+    draft.refresh_from_db()
+    assert draft.source.endswith("# my edit\n")
 
 
 def test_a_published_case_is_read_only_until_a_new_draft_is_started(
