@@ -95,7 +95,9 @@ def get_attempt_score_for_staff(user: AnyUser, pk: int | str) -> Score:
             attempt_id=wanted,
             rubric_version=RUBRIC_VERSION,
             counted_by__program__in=programs_for(user, [Role.DIRECTOR, Role.INSTRUCTOR]),
-        ).first()
+        )
+        .select_related("attempt__user")
+        .first()
         if wanted is not None
         else None
     )

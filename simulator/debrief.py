@@ -128,9 +128,10 @@ def _due_at(play: Play, result: Result, index: int) -> list[StepVerdict]:
     ]
 
 
-def debrief_for(play: Play) -> Debrief:
-    """A finished attempt explained, from its stored score."""
-    score = _explained_score(play.attempt)
+def debrief_for(play: Play, score: Score | None = None) -> Debrief:
+    """A finished attempt explained, from its stored score (``score``, when
+    the caller has already read the current one)."""
+    score = score or _explained_score(play.attempt)
     result = Result.from_dict(score.result, play.algorithm)
     citations = CitationIndex(play.attempt.case_version.citable)
     steps = {s.key: s for s in play.algorithm.steps}

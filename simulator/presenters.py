@@ -72,11 +72,13 @@ class Progress:
 
 
 def _decisions_to(
-    case: schema.Case, start: str, wanted: Callable[[schema.Stage], bool]
+    case: schema.Case,
+    edges: dict[str, list[str]],
+    start: str,
+    wanted: Callable[[schema.Stage], bool],
 ) -> int | None:
     """The fewest decisions from ``start`` to a stage ``wanted`` accepts (any
     route, whatever its conditions), or None when none is reachable."""
-    edges = checks.stage_edges(case)
     distance = {start: 0}
     queue = deque([start])
     while queue:
@@ -95,10 +97,11 @@ def progress(play: Play) -> Progress:
     from its start, is the total ("decision 2 of about 4" all along) until a
     path outruns it; then what is made plus the fewest decisions to any end."""
     case, state = play.case, play.state
-    usual = _decisions_to(case, case.start, lambda s: s.outcome is schema.Outcome.good)
+    edges = checks.stage_edges(case)
+    usual = _decisions_to(case, edges, case.start, lambda s: s.outcome is schema.Outcome.good)
     if usual is not None and (state.decided < usual or (state.finished and state.decided == usual)):
         return Progress(state.decided, usual)
-    left = _decisions_to(case, state.stage, lambda s: s.outcome is not None) or 0
+    left = _decisions_to(case, edges, state.stage, lambda s: s.outcome is not None) or 0
     return Progress(state.decided, state.decided + left)
 
 
@@ -113,6 +116,10 @@ class VerdictView:
     cited: list[Cited]
 
 
+def _worst(verdicts: Sequence[VerdictView]) -> VerdictView | None:
+    return min(verdicts, key=lambda v: ActionStatus(v.status).rank, default=None)
+
+
 @dataclass(frozen=True)
 class OptionView:
     key: str
@@ -124,9 +131,7 @@ class OptionView:
     @property
     def worst(self) -> VerdictView | None:
         """The option's verdict as the learner reads it first: its worst action's."""
-        if not self.verdicts:
-            return None
-        return min(self.verdicts, key=lambda v: ActionStatus(v.status).rank)
+        return _worst(self.verdicts)
 
 
 @dataclass(frozen=True)
@@ -141,9 +146,8 @@ class DecisionReview:
     @property
     def worst(self) -> str:
         """The worst verdict of the decision, which colours its block."""
-        if not self.verdicts:
-            return "none"
-        return min((ActionStatus(v.status) for v in self.verdicts), key=lambda s: s.rank).value
+        worst = _worst(self.verdicts)
+        return worst.status if worst else "none"
 
 
 def verdict_view(

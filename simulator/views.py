@@ -235,7 +235,8 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     score = get_attempt_score_for_staff(request.user, pk)
     # Loaded as its resident's own attempt is, once the program's right to it is settled.
     attempt = get_attempt_for_user(score.attempt.user, score.attempt_id)
-    d = debrief_for(attempt_play(attempt))
+    attempt.user = score.attempt.user  # read with the score: the page names the resident
+    d = debrief_for(attempt_play(attempt), score)
     return render(
         request, "simulator/debrief.html", {"attempt": attempt, "d": d, "reviewing": True}
     )

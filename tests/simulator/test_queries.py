@@ -127,7 +127,9 @@ def test_a_choice_runs_a_fixed_number_of_statements(client, resident, bundled) -
 def test_the_last_choice_scores_in_a_fixed_number_of_statements(client, resident, bundled) -> None:
     """The choice that reaches an outcome also writes the score, who counts
     it (two reads, one insert), its step and decision rows and the xAPI
-    statements, each in one bulk statement, however long the path was."""
+    statements, each in one bulk statement, however long the path was, and
+    its share of the program pages' summaries: one upsert per summary table
+    it touches (scoring.summaries; four here: scores, harms, decisions, picks)."""
     client.force_login(resident)
     counts = []
     for path in (SHORT_FINISH, LONG_FINISH):
@@ -139,6 +141,25 @@ def test_the_last_choice_scores_in_a_fixed_number_of_statements(client, resident
         counts.append(statements(client, url, {"seq": str(last), "option": path[-1]}))
         attempt.refresh_from_db()
         assert attempt.finished
-    assert counts[0] == counts[1] == 18 + (1 if connection.features.has_select_for_update else 0), (
+    assert counts[0] == counts[1] == 22 + (1 if connection.features.has_select_for_update else 0), (
         counts
     )
+
+
+def test_a_residents_debrief_read_by_staff_costs_what_their_own_does(
+    client, resident, director, bundled
+) -> None:
+    """The staff's right to the attempt is settled by reading its score (with
+    its resident), the query the debrief makes anyway; the rest is the debrief
+    the resident sees, however long the path."""
+    client.force_login(resident)
+    attempts = []
+    for path in (SHORT_FINISH, LONG_FINISH):
+        attempt = start(client, SARCOMA, Mode.ASSESSMENT)
+        for seq, picked in enumerate(path):
+            choose(client, attempt, seq, picked)
+        attempts.append(attempt)
+    own = queries(client, reverse("simulator:debrief", args=[attempts[0].pk]))
+    client.force_login(director)
+    read = [queries(client, reverse("simulator:attempt_review", args=[a.pk])) for a in attempts]
+    assert read == [own, own]
