@@ -44,21 +44,49 @@ def stages_of(data: object) -> dict[str, dict]:
     return {str(k): (v if isinstance(v, dict) else {}) for k, v in stages.items()}
 
 
+def option_targets(stage: dict) -> list[tuple[str, list[str]]]:
+    """(label, the stage keys it may lead to, missing ones included) for each
+    option of a stage's decision; a decision without options yet leads on by
+    its own ``next``, under the label ""."""
+    decision = stage.get("decision")
+    if not isinstance(decision, dict):
+        return []
+    options = decision.get("options")
+    found = []
+    for option in options if isinstance(options, list) else []:
+        option = option if isinstance(option, dict) else {}
+        own = option.get("next")
+        label = str(option.get("label") or option.get("key") or "")
+        found.append((label, targets_of(own if own is not None else decision.get("next"))))
+    if not options:
+        found.append(("", targets_of(decision.get("next"))))
+    return found
+
+
 def raw_edges(data: object) -> dict[str, list[str]]:
     """Every stage key each stage's options may lead to (including missing ones), in order."""
-    edges: dict[str, list[str]] = {}
-    for key, stage in stages_of(data).items():
-        decision = stage.get("decision")
-        found: list[str] = []
-        if isinstance(decision, dict):
-            options = decision.get("options")
-            for option in options if isinstance(options, list) else []:
-                own = option.get("next") if isinstance(option, dict) else None
-                found += targets_of(own if own is not None else decision.get("next"))
-            if not options:
-                found += targets_of(decision.get("next"))
-        edges[key] = list(dict.fromkeys(found))
-    return edges
+    return {
+        key: list(dict.fromkeys(t for _, targets in option_targets(stage) for t in targets))
+        for key, stage in stages_of(data).items()
+    }
+
+
+@dataclass(frozen=True)
+class StageRoutes:
+    key: str
+    title: str
+    options: list[tuple[str, list[str]]]  # (option label, stages it may lead to)
+
+
+def where_options_lead(data: object) -> list[StageRoutes]:
+    """Each stage that asks a decision, in play order, with where each option
+    leads: the edges of the graph, by option, for the table under it."""
+    stages = stages_of(data)
+    found = []
+    for key in play_order(data):
+        if targets := option_targets(stages[key]):
+            found.append(StageRoutes(key, str(stages[key].get("title") or key), targets))
+    return found
 
 
 def play_order(data: object) -> list[str]:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cases import access, authoring, services
-from cases.graph import diagram
+from cases.graph import diagram, where_options_lead
 from cases.paths import explore
 
 
@@ -19,7 +19,11 @@ def case_graph(request: HttpRequest, slug: str) -> HttpResponse:
     version = access.get_newest_version_for_author(request.user, slug)
     data, too_big = authoring.showable_data(version)
     context = {"case": version.case, "version": version, "tab": "graph", "too_big": too_big}
-    return render(request, "cases/graph.html", {**context, "diagram": diagram(data)})
+    return render(
+        request,
+        "cases/graph.html",
+        {**context, "diagram": diagram(data), "routes": where_options_lead(data)},
+    )
 
 
 @require_GET

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from cases.graph import diagram, raw_edges
+from cases.graph import StageRoutes, diagram, raw_edges, where_options_lead
 from tests.cases.helpers import CASE
 
 
@@ -43,6 +43,30 @@ def test_routes_and_the_decisions_own_next_are_edges() -> None:
         }
     }
     assert raw_edges(data) == {"a": ["b", "c"], "b": [], "c": []}
+
+
+def test_the_table_under_the_graph_says_where_each_option_leads() -> None:
+    data = {
+        "start": "a",
+        "stages": {
+            "a": {
+                "title": "First visit",
+                "decision": {
+                    "next": "c",
+                    "options": [
+                        {"label": "Films", "next": [{"when": {}, "stage": "b"}, {"stage": "c"}]},
+                        {"label": "Wait"},
+                    ],
+                },
+            },
+            "c": {"title": "Later", "decision": {"next": "b"}},
+            "b": stage(outcome="good"),
+        },
+    }
+    assert where_options_lead(data) == [
+        StageRoutes("a", "First visit", [("Films", ["b", "c"]), ("Wait", ["c"])]),
+        StageRoutes("c", "Later", [("", ["b"])]),  # no options yet: its own next
+    ]
 
 
 def test_unreachable_stages_dead_ends_and_missing_targets_are_marked() -> None:

@@ -363,6 +363,10 @@ def test_the_picture_marks_unreachable_stages_and_dead_ends(
     )
     assert f'href="/authoring/{SLUG}/?stage=island#stage-island"' in html
     assert "Cannot be reached:" in html
+    # Under the graph, each option and where it leads (the island has none yet).
+    assert '<h2 id="routes-title">Where each option leads</h2>' in html
+    assert re.search(r"<td>Follow up</td>\s*<td>end-good</td>", html)
+    assert re.search(r"<td>\(no options yet\)</td>\s*<td><span class=\"muted\">nowhere yet", html)
 
 
 def test_versions_show_a_readable_diff_between_any_two(
