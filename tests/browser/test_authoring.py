@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 from django.core.management import call_command
 from playwright.sync_api import Locator, Page, expect
@@ -25,9 +26,16 @@ def log_out(page: Page) -> None:
     expect(page).to_have_url("/accounts/login/")
 
 
+def saved(page: Page, path: str) -> Any:
+    """Waits for the save posted to ``path`` (a "Saved." left by an earlier save
+    of the same part would otherwise pass at once)."""
+    return page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith(path))
+
+
 def save_stage(page: Page, key: str) -> None:
     stage = page.locator(f"#stage-{key}")
-    stage.get_by_role("button", name="Save stage").click()
+    with saved(page, f"/stages/{key}/"):
+        stage.get_by_role("button", name="Save stage").click()
     expect(page.locator(f"#stage-{key}").get_by_role("status")).to_have_text("Saved.")
 
 
@@ -37,6 +45,9 @@ def choose(option: Locator, field: str, search: str) -> None:
     box.click()
     box.press_sequentially(search)
     box.press("Enter")
+    # Chosen: the list shows it as an item (a slow page must not move on before).
+    control = box.locator("xpath=ancestor::div[contains(@class, 'ts-control')]")
+    expect(control.locator(f'.item[data-value="{search}"]')).to_have_count(1)
     box.press("Escape")
 
 
@@ -60,7 +71,8 @@ def fill_option(
         option.get_by_label("Leads to").select_option(next_stage)
     option.get_by_label("Feedback (Markdown)").fill(feedback)
     choose(option, "Citations", citation)
-    option.get_by_role("button", name="Save option").click()
+    with saved(page, f"/stages/{stage}/options/{index}/"):
+        option.get_by_role("button", name="Save option").click()
     expect(page.locator(f"#option-{stage}-{index}").get_by_role("status")).to_have_text("Saved.")
 
 
@@ -169,8 +181,8 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
     # The validator's one remaining problem: the option that leads nowhere. (No finding
     # says infection is suspected, so both samples are keyed "not indicated".)
     problems = page.locator("#problems")
-    expect(problems.get_by_role("heading", level=2)).to_have_text("1 problem")
     expect(problems).to_contain_text("this option leads nowhere: give it a 'next'")
+    expect(problems.get_by_role("heading", level=2)).to_have_text("1 problem")
     page.get_by_role("link", name="stages.presentation.decision.options[1].next").click()
     expect(page.locator("#option-presentation-1-next")).to_be_focused()
     page.locator("#option-presentation-1-next").select_option("workup")
