@@ -1,9 +1,10 @@
 """Which attempt counts for an assignment, and whether it is done, late or passed.
 
-``counted_scores`` picks, for every (resident, assignment, case), the one
+``counted_scores`` gives, for every (resident, assignment, case), the one
 finished attempt that counts — the first, the best or the last, as the
-assignment says — with a window function, so the number of queries does not
-depend on how many residents or attempts there are.
+assignment says — read from CountedAttempt, which keeps the attempt each rule
+picks as scores are stored (scoring.summaries; its recount is the window
+function there). One query, whatever the number of residents or attempts.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from cases.models import Case as ClinicalCase
 from scoring.access import assignments_for_resident
-from scoring.models import Assignment, CohortMember, Counts, Score
+from scoring.models import Assignment, CohortMember, CountedAttempt
 from scoring.rubric import RUBRIC_VERSION
 
 
@@ -29,69 +29,34 @@ def counted_scores(
     """One row per (resident, assignment, case) that has a counted attempt:
     ``user``, ``assignment``, ``case``, ``attempt``, ``score``, ``critical``,
     ``finished_at``. Only residents still on the assignment's cohort count."""
-    scores = Score.objects.filter(
+    counted = CountedAttempt.objects.filter(
+        assignment__in=assignments,
         rubric_version=RUBRIC_VERSION,
-        attempt__assignment__in=assignments,
-        attempt__finished_at__isnull=False,
+        # The attempt the assignment's rule, as it is now, picks.
+        counts=F("assignment__counts"),
     ).filter(
         Exists(
             CohortMember.objects.filter(
-                cohort=OuterRef("attempt__assignment__cohort"),
-                user=OuterRef("attempt__user"),
+                cohort=OuterRef("assignment__cohort"),
+                user=OuterRef("user"),
                 removed_at__isnull=True,
             )
         )
     )
     if user is not None:
-        scores = scores.filter(attempt__user=user)
-    # Within one partition every row has the same `counts`, so only one of
-    # these keys varies and the others are all NULL.
-    best = Case(When(attempt__assignment__counts=Counts.BEST, then=F("score")), default=Value(None))
-    earliest = Case(
-        When(
-            attempt__assignment__counts__in=[Counts.FIRST, Counts.BEST],
-            then=F("attempt__finished_at"),
-        ),
-        default=Value(None),
-    )
-    latest = Case(
-        When(attempt__assignment__counts=Counts.LAST, then=F("attempt__finished_at")),
-        default=Value(None),
-    )
-    ranked = scores.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[
-                F("attempt__user"),
-                F("attempt__assignment"),
-                F("attempt__case_version__case"),
-            ],
-            order_by=[
-                best.desc(nulls_last=True),
-                earliest.asc(nulls_last=True),
-                latest.desc(nulls_last=True),
-                F("pk").asc(),
-            ],
-        )
-    ).filter(rank=1)
+        counted = counted.filter(user=user)
     return [
         {
-            "user": row["attempt__user"],
-            "assignment": row["attempt__assignment"],
-            "case": row["attempt__case_version__case"],
-            "attempt": row["attempt"],
-            "score": row["score"],
-            "critical": row["critical_errors"],
-            "finished_at": row["attempt__finished_at"],
+            "user": row[0],
+            "assignment": row[1],
+            "case": row[2],
+            "attempt": row[3],
+            "score": row[4],
+            "critical": row[5],
+            "finished_at": row[6],
         }
-        for row in ranked.values(
-            "attempt__user",
-            "attempt__assignment",
-            "attempt__case_version__case",
-            "attempt",
-            "score",
-            "critical_errors",
-            "attempt__finished_at",
+        for row in counted.order_by("assignment", "user", "case").values_list(
+            "user", "assignment", "case", "attempt", "value", "critical", "finished_at"
         )
     ]
 

@@ -1,8 +1,11 @@
 """The program dashboard: completion per assignment, score distribution,
 critical errors, trends, and the cohort-by-step mastery grid.
 
-Every figure is an aggregate query; the number of queries is fixed, whatever
-the number of residents or attempts (tests/scoring/test_dashboard.py counts them).
+Every figure is read from the summaries kept with each score
+(scoring.summaries), and the latest attempts from the first rows of an index,
+so a page costs a few small queries, and about the same time, whatever the
+number of residents or attempts (tests/scoring/test_dashboard.py and
+test_summaries.py count them).
 """
 
 from __future__ import annotations
@@ -11,16 +14,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Value
-from django.db.models.functions import Least, TruncWeek
+from django.db.models import Count, F, QuerySet
 
 from scoring.access import program_scores, residents_in_scope
 from scoring.assignments import counted_scores
-from scoring.models import Assignment, Cohort, CohortMember, OptionPick, Score, StepOutcome
-from scoring.rubric import StepStatus
+from scoring.models import (
+    Assignment,
+    Cohort,
+    CohortMember,
+    CountedScore,
+    HarmTally,
+    Score,
+    ScoreTally,
+    StepOutcome,
+    StepTally,
+)
+from scoring.rubric import RUBRIC_VERSION
+from scoring.summaries import BINS
 from simulator.accounts.models import Program
 
-BINS = 10  # score distribution: 0-9, 10-19, ..., 90-100
 LATEST = 10  # attempts listed under "Latest attempts"
 
 
@@ -95,20 +107,41 @@ def assignment_rows(assignments: list[Assignment]) -> list[AssignmentRow]:
     return list(rows.values())
 
 
+def latest_scores(program: Program, cohort: Cohort | None = None) -> list[Score]:
+    """The newest attempts program_scores counts, newest first: the first rows
+    of CountedScore's (program, cohort, finished_at, score) index."""
+    return [
+        counted.score
+        for counted in CountedScore.objects.filter(
+            program=program, cohort=cohort, score__rubric_version=RUBRIC_VERSION
+        )
+        .select_related("score__attempt__user", "score__attempt__case_version")
+        # cohort_id is one value here; naming it lets PostgreSQL read the index
+        # backwards also when it is NULL (IS NULL does not fix a column's order).
+        .order_by("-cohort_id", "-finished_at", "-score_id")[:LATEST]
+    ]
+
+
+def _mean(total: int, n: int) -> float:
+    return round(total / n, 1)
+
+
 def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
     users = residents_in_scope(program, cohort)
-    scores = program_scores(program, cohort)
-    totals = scores.aggregate(
-        attempts=Count("id"),
-        mean=Avg("score"),
-        critical=Count("id", filter=Q(critical_errors__gt=0)),
-        residents=Count("attempt__user", distinct=True),
-    )
-    bins = dict(
-        scores.annotate(bin=Least(Value(BINS - 1), F("score") / Value(10)))
-        .values_list("bin")
-        .annotate(n=Count("id"))
-    )
+    tallies = ScoreTally.objects.filter(
+        program=program, cohort=cohort, rubric_version=RUBRIC_VERSION
+    ).values_list("week", "bin", "critical", "attempts", "score_sum")
+    attempts = total = critical = 0
+    bins: dict[int, int] = defaultdict(int)
+    weeks: dict = defaultdict(lambda: [0, 0, 0])  # week -> attempts, score sum, critical
+    for week, b, has_critical, n, score_sum in tallies:
+        attempts += n
+        total += score_sum
+        critical += n if has_critical else 0
+        bins[b] += n
+        weeks[week][0] += n
+        weeks[week][1] += score_sum
+        weeks[week][2] += n if has_critical else 0
     distribution = [
         {
             "label": f"{10 * b}–{10 * b + 9 if b < BINS - 1 else 100}",
@@ -118,22 +151,16 @@ def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
     ]
     trend = [
         {
-            "week": row["week"].date().isoformat(),
-            "attempts": row["n"],
-            "mean": round(row["mean"], 1),
-            "critical": row["critical"],
+            "week": week.isoformat(),
+            "attempts": n,
+            "mean": _mean(score_sum, n),
+            "critical": with_critical,
         }
-        for row in scores.annotate(week=TruncWeek("attempt__finished_at"))
-        .values("week")
-        .annotate(
-            n=Count("id"), mean=Avg("score"), critical=Count("id", filter=Q(critical_errors__gt=0))
-        )
-        .order_by("week")
+        for week, (n, score_sum, with_critical) in sorted(weeks.items())
     ]
     harms = list(
-        OptionPick.objects.filter(severity="critical", decision__score__in=scores)
-        .values("harm")
-        .annotate(n=Count("id"), attempts=Count("decision__score", distinct=True))
+        HarmTally.objects.filter(program=program, cohort=cohort, rubric_version=RUBRIC_VERSION)
+        .values("harm", "attempts", n=F("picks"))
         .order_by("-n", "harm")[:10]
     )
     assignments = Assignment.objects.filter(cohort__program=program).annotate(
@@ -148,18 +175,14 @@ def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
         cohort=cohort,
         cohorts=list(program.cohorts.all()),
         residents=resident_count,
-        attempts=totals["attempts"],
-        mean_score=round(totals["mean"], 1) if totals["mean"] is not None else None,
-        critical_attempts=totals["critical"],
+        attempts=attempts,
+        mean_score=_mean(total, attempts) if attempts else None,
+        critical_attempts=critical,
         assignments=assignment_rows(assignments),
         distribution=distribution,
         trend=trend,
         harms=harms,
-        latest=list(
-            scores.select_related("attempt__user", "attempt__case_version").order_by(
-                "-attempt__finished_at", "-pk"
-            )[:LATEST]
-        ),
+        latest=latest_scores(program, cohort),
     )
 
 
@@ -213,31 +236,25 @@ class Grid:
 
 def mastery_grid(cohort: Cohort) -> Grid:
     """Residents × algorithm steps: how often each step was met, from every
-    finished attempt the cohort counts (program_scores): its residents, then
-    those since removed who made attempts while on it. Two queries."""
+    finished attempt the cohort counts (program_scores, kept per cell as
+    StepTally): its residents, then those since removed who made attempts
+    while on it. Two queries."""
     # Current rows sort first, so a resident removed and added again is current.
     memberships = (
         CohortMember.objects.filter(cohort=cohort)
         .select_related("user")
         .order_by(F("removed_at").asc(nulls_first=True), "user__last_name", "user__username")
     )
-    found = (
-        StepOutcome.objects.filter(score__in=program_scores(cohort.program, cohort))
-        .values("score__attempt__user", "algorithm__slug", "step")
-        .annotate(
-            total=Count("id"),
-            missed=Count("id", filter=Q(verdict=StepStatus.missed.value)),
-            title=Max("title"),
-            first=Min("id"),
-        )
+    found = StepTally.objects.filter(cohort=cohort, rubric_version=RUBRIC_VERSION).values(
+        "user", "algorithm__slug", "step", "outcomes", "missed", "title", "first_outcome"
     )
     cells: dict[tuple[int, str, str], Cell] = {}
     columns: dict[tuple[str, str], tuple[int, str]] = {}
     for row in found:
         key = (row["algorithm__slug"], row["step"])
-        cells[(row["score__attempt__user"], *key)] = Cell(row["total"], row["missed"])
-        first, _ = columns.get(key, (row["first"], row["title"]))
-        columns[key] = (min(first, row["first"]), row["title"])
+        cells[(row["user"], *key)] = Cell(row["outcomes"], row["missed"])
+        first, _ = columns.get(key, (row["first_outcome"], row["title"]))
+        columns[key] = (min(first, row["first_outcome"]), row["title"])
     # Steps in the order the rubric reports them (algorithm order), algorithm by algorithm.
     ordered = sorted(columns.items(), key=lambda item: (item[0][0], item[1][0]))
     cols = [Column(algorithm, step, title) for (algorithm, step), (_, title) in ordered]

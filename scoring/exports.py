@@ -2,10 +2,10 @@
 CSV, one row per finished attempt with a column per algorithm step holding
 that attempt's verdict, or its xAPI statements as a JSON array.
 
-The CSV takes three queries whatever the size: the step columns, the
-attempts, and their step verdicts, the last two streamed side by side in
-score order and merged. Cells that a spreadsheet would read as a formula are
-quoted.
+The CSV takes three queries whatever the size: the step columns (for a
+cohort, from its mastery summary, StepTally), the attempts, and their step
+verdicts, the last two streamed side by side in score order and merged.
+Cells that a spreadsheet would read as a formula are quoted.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from scoring.access import (
     get_cohort_for_director,
     program_scores,
 )
-from scoring.models import Assignment, Cohort, Score, StepOutcome, XapiStatement
+from scoring.models import Assignment, Cohort, Score, StepOutcome, StepTally, XapiStatement
+from scoring.rubric import RUBRIC_VERSION
 from simulator.accounts.access import AnyUser
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -76,32 +77,59 @@ def scores_for_assignment(assignment: Assignment) -> QuerySet[Score]:
     return scores_for_cohort(assignment.cohort).filter(attempt__assignment=assignment)
 
 
+def step_columns_of_cohort(cohort: Cohort) -> QuerySet:
+    """(algorithm, step, first StepOutcome id) of every step judged in the
+    scores the cohort counts, in CSV column order, read from its mastery
+    summary rather than from every step verdict."""
+    return (
+        StepTally.objects.filter(cohort=cohort, rubric_version=RUBRIC_VERSION)
+        .values_list("algorithm__slug", "step")
+        .annotate(first=Min("first_outcome"))
+        .order_by("algorithm__slug", "first")
+    )
+
+
 @dataclass(frozen=True)
 class Export:
     scores: QuerySet[Score]
     name: str  # the downloaded files' names start with it
+    columns: QuerySet | None = None  # the step columns, when known without the verdicts
+
+
+def cohort_export(cohort: Cohort) -> Export:
+    """A cohort's export, for a cohort that came through its funnel."""
+    name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
+    return Export(scores_for_cohort(cohort), name, step_columns_of_cohort(cohort))
+
+
+def assignment_export(assignment: Assignment) -> Export:
+    """An assignment's export, for an assignment that came through its funnel."""
+    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
+    return Export(scores_for_assignment(assignment), name)
 
 
 def export_for_director(user: AnyUser, *, of: Literal["cohort", "assignment"], pk: int) -> Export:
     """The scores of a cohort or an assignment the user directs, through its
     funnel: Http404 for anyone else."""
     if of == "cohort":
-        cohort = get_cohort_for_director(user, pk)
-        name = slugify(f"{cohort.program.slug}-{cohort.name}") or "cohort"
-        return Export(scores_for_cohort(cohort), name)
-    assignment = get_assignment_for_director(user, pk)
-    name = slugify(f"{assignment.cohort.name}-{assignment.title}") or "assignment"
-    return Export(scores_for_assignment(assignment), name)
+        return cohort_export(get_cohort_for_director(user, pk))
+    return assignment_export(get_assignment_for_director(user, pk))
 
 
-def csv_rows(scores: QuerySet[Score]) -> Iterator[list[str]]:
-    """The header, then one row per score, in score order."""
-    columns = list(
+def step_columns(scores: QuerySet[Score]) -> QuerySet:
+    """(algorithm, step, first StepOutcome id) of every step judged in the scores."""
+    return (
         StepOutcome.objects.filter(score__in=scores)
         .values_list("algorithm__slug", "step")
         .annotate(first=Min("id"))
         .order_by("algorithm__slug", "first")
     )
+
+
+def csv_rows(scores: QuerySet[Score], columns: QuerySet | None = None) -> Iterator[list[str]]:
+    """The header, then one row per score, in score order. ``columns`` are
+    the scores' step columns (step_columns) when the caller knows them."""
+    columns = list(step_columns(scores) if columns is None else columns)
     index = {(algorithm, step): i for i, (algorithm, step, _) in enumerate(columns)}
     yield FIXED_COLUMNS + [f"step:{algorithm}/{step}" for algorithm, step, _ in columns]
     verdicts = (
@@ -145,33 +173,31 @@ def csv_rows(scores: QuerySet[Score]) -> Iterator[list[str]]:
             if pending[0] == score_id:
                 steps[index[(pending[1], pending[2])]] = pending[3]
             pending = next(verdicts, None)
-        name = f"{first} {last}".strip()
+        # Only what people typed can start like a formula; numbers, times,
+        # the mode, the review address and verdicts never do.
         yield [
-            safe(v)
-            for v in (
-                attempt,
-                username,
-                name,
-                email,
-                slug,
-                number,
-                title,
-                assignment or "",
-                mode,
-                started.isoformat() if started else "",
-                finished.isoformat() if finished else "",
-                value,
-                critical,
-                version,
-                review.format(attempt),
-                *steps,
-            )
+            str(attempt),
+            safe(username),
+            safe(f"{first} {last}".strip()),
+            safe(email),
+            safe(slug),
+            str(number),
+            safe(title),
+            safe(assignment),
+            mode,
+            started.isoformat() if started else "",
+            finished.isoformat() if finished else "",
+            str(value),
+            str(critical),
+            str(version),
+            review.format(attempt),
+            *steps,
         ]
 
 
-def csv_stream(scores: QuerySet[Score]) -> Iterator[str]:
+def csv_stream(scores: QuerySet[Score], columns: QuerySet | None = None) -> Iterator[str]:
     writer = csv.writer(_Echo())
-    for row in csv_rows(scores):
+    for row in csv_rows(scores, columns):
         yield writer.writerow(row)
 
 

@@ -12,7 +12,9 @@ finished attempts of a program's residents under the current rubric:
   difference is small, and it keeps the figure one aggregate query.
 
 Decisions that discriminate poorly or that nearly everyone gets right are
-flagged so authors can look at them. Four queries, whatever the attempt count.
+flagged so authors can look at them. Every count is read from the summaries
+kept with each score (DecisionTally, PickTally: scoring.summaries); four
+queries, whatever the attempt count.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from cases.models import Case, CaseVersion
 from cases.schema import Expect
-from scoring.access import program_scores
-from scoring.models import DecisionOutcome, OptionPick
-from scoring.rubric import ActionStatus
+from scoring.models import DecisionTally, PickTally
+from scoring.rubric import RUBRIC_VERSION, ActionStatus
 from simulator.accounts.models import Program
 
 MIN_ATTEMPTS = 10  # below this, no flag: too few attempts to judge
@@ -149,11 +150,10 @@ def stage_order(doc) -> list[str]:
 
 
 def item_analysis(program: Program, case: Case, version_number: int | None) -> ItemAnalysis:
-    counted = program_scores(program)
+    # The decisions and picks of the attempts program_scores(program) counts.
+    decisions = DecisionTally.objects.filter(program=program, rubric_version=RUBRIC_VERSION)
     numbers = list(
-        case.versions.filter(
-            pk__in=DecisionOutcome.objects.filter(score__in=counted).values("case_version")
-        )
+        case.versions.filter(pk__in=decisions.values("case_version"))
         .order_by("-number")
         .values_list("number", flat=True)
     )
@@ -164,26 +164,28 @@ def item_analysis(program: Program, case: Case, version_number: int | None) -> I
         else None
     ) or case.published
     doc = version.parsed
-    outcomes = DecisionOutcome.objects.filter(case_version=version, score__in=counted)
     groups: dict[str, dict[tuple[bool, int], int]] = defaultdict(dict)
     attempts_per_stage: dict[str, int] = defaultdict(int)
-    for row in outcomes.values("stage", "correct", "scored", "score__score").annotate(
-        n=Count("id")
-    ):
-        attempts_per_stage[row["stage"]] += row["n"]
-        if row["scored"]:
-            groups[row["stage"]][(row["correct"], row["score__score"])] = row["n"]
+    total_attempts = 0
+    for stage, opening, scored, correct, score, n in decisions.filter(
+        case_version=version
+    ).values_list("stage", "opening", "scored", "correct", "score", "decisions"):
+        attempts_per_stage[stage] += n
+        total_attempts += n if opening else 0
+        if scored:
+            counts = groups[stage]
+            counts[(correct, score)] = counts.get((correct, score), 0) + n
     picks: dict[str, dict[str, tuple[int, str]]] = defaultdict(dict)
     for row in (
-        OptionPick.objects.filter(decision__in=outcomes)
-        .values("decision__stage", "option", "verdict")
-        .annotate(n=Count("id"))
-        .order_by("decision__stage", "option", "-n")
+        PickTally.objects.filter(
+            program=program, rubric_version=RUBRIC_VERSION, case_version=version
+        )
+        .values("stage", "option", "verdict", "picks")
+        .order_by("stage", "option", "-picks", "verdict")
     ):
-        stage_picks = picks[row["decision__stage"]]
+        stage_picks = picks[row["stage"]]
         chosen, verdict = stage_picks.get(row["option"], (0, row["verdict"]))
-        stage_picks[row["option"]] = (chosen + row["n"], verdict)
-    total_attempts = outcomes.filter(seq=0).count()
+        stage_picks[row["option"]] = (chosen + row["picks"], verdict)
     found = []
     for key in stage_order(doc):
         stage = doc.stages[key]
@@ -229,12 +231,14 @@ def cases_with_counts(program: Program, cases) -> list[tuple[Case, int]]:
     """(case, finished attempts by the program's residents) for the
     item-analysis index: one query for the counts."""
     counts = dict(
-        DecisionOutcome.objects.filter(
-            seq=0,
-            score__in=program_scores(program),
+        DecisionTally.objects.filter(
+            program=program,
+            rubric_version=RUBRIC_VERSION,
+            opening=True,
             case_version__case__in=cases,
         )
         .values_list("case_version__case")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("decisions"))
+        .order_by()
     )
     return [(case, counts.get(case.pk, 0)) for case in cases]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 
 from scoring.rubric import StepStatus
 from simulator.accounts.models import Program
@@ -47,16 +48,24 @@ class CountedScore(models.Model):
     """One program (and, with ``cohort``, one of its cohorts) that counts a
     score: written with the score, from who the resident was when the
     attempt finished (scoring.access.counted_by), so every program page
-    joins one indexed table instead of re-deriving enrolment per row."""
+    joins one indexed table instead of re-deriving enrolment per row.
+    ``finished_at`` is the attempt's, copied so that a page's newest attempts
+    are the first rows of one index."""
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="counted_by")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     cohort = models.ForeignKey(
         "scoring.Cohort", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    finished_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["program", "cohort"], name="counted_score_scope")]
+        indexes = [
+            models.Index(
+                fields=["program", "cohort", "finished_at", "score"],
+                name="counted_score_scope_finished",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["score", "program"],
@@ -263,6 +272,184 @@ class OptionPick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.option}: {self.verdict or 'no action'}"
+
+
+# --- summaries: what the program pages read ---------------------------------------------
+#
+# Kept by scoring/summaries.py in the transaction that stores each score (and
+# taken back when a score is deleted); `manage.py rebuild_summaries` recounts
+# them from the rows above. Each is keyed by rubric version, as program_scores
+# counts one rubric at a time. Where a key has a cohort, NULL means the whole
+# program; the unique index reads it as 0 so that an upsert finds the row.
+
+
+def _whole_program_or_cohort() -> Coalesce:
+    return Coalesce("cohort", models.Value(0))
+
+
+class ScoreTally(models.Model):
+    """How many counted scores, and their sum, per (program or cohort, rubric
+    version, week the attempt finished, score decile, any critical error):
+    the dashboard's totals, distribution and trend."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rubric_version = models.PositiveSmallIntegerField()
+    week = models.DateField()  # the Monday (UTC) of the week the attempt finished
+    bin = models.PositiveSmallIntegerField()  # 0-9: score // 10, with 100 in 9
+    critical = models.BooleanField()  # the score has a critical error
+    attempts = models.BigIntegerField()
+    score_sum = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "program",
+                _whole_program_or_cohort(),
+                "rubric_version",
+                "week",
+                "bin",
+                "critical",
+                name="score_tally_key",
+            )
+        ]
+
+
+class HarmTally(models.Model):
+    """Critical options picked, and the counted scores that picked one, per
+    harm: the dashboard's critical errors."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    rubric_version = models.PositiveSmallIntegerField()
+    harm = models.CharField(max_length=80)
+    picks = models.BigIntegerField()
+    attempts = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "program",
+                _whole_program_or_cohort(),
+                "rubric_version",
+                "harm",
+                name="harm_tally_key",
+            )
+        ]
+
+
+class StepTally(models.Model):
+    """One resident's verdicts on one algorithm step, over the scores a
+    cohort counts: a cell of the mastery grid. ``first_outcome`` (the
+    smallest StepOutcome id) orders the columns, ``title`` is the greatest
+    title seen, as the grid's aggregate query had them."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    rubric_version = models.PositiveSmallIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    algorithm = models.ForeignKey("cases.Algorithm", on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(max_length=80)
+    outcomes = models.BigIntegerField()
+    missed = models.BigIntegerField()
+    title = models.CharField(max_length=200)
+    first_outcome = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "rubric_version", "user", "algorithm", "step"],
+                name="step_tally_key",
+            )
+        ]
+
+
+class DecisionTally(models.Model):
+    """Decisions of the scores a program counts, per (case version, stage,
+    whether it was the attempt's first decision, scored, correct, the
+    attempt's score): item analysis's difficulty, discrimination and counts."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    rubric_version = models.PositiveSmallIntegerField()
+    case_version = models.ForeignKey(
+        "cases.CaseVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=80)
+    opening = models.BooleanField()  # the attempt's first decision (seq 0): one per attempt
+    scored = models.BooleanField()
+    correct = models.BooleanField()
+    score = models.PositiveSmallIntegerField()
+    decisions = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "program",
+                    "rubric_version",
+                    "case_version",
+                    "stage",
+                    "opening",
+                    "scored",
+                    "correct",
+                    "score",
+                ],
+                name="decision_tally_key",
+            )
+        ]
+
+
+class PickTally(models.Model):
+    """Options picked at each stage of a case version, by their verdict, over
+    the scores a program counts: item analysis's option counts."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    rubric_version = models.PositiveSmallIntegerField()
+    case_version = models.ForeignKey(
+        "cases.CaseVersion", on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.CharField(max_length=80)
+    option = models.CharField(max_length=80)
+    verdict = models.CharField(max_length=20, blank=True)
+    picks = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "rubric_version", "case_version", "stage", "option", "verdict"],
+                name="pick_tally_key",
+            )
+        ]
+
+
+class CountedAttempt(models.Model):
+    """For each (assignment, resident, case, rubric version) and each rule an
+    assignment may have (``counts``: first, best or last), the score that
+    rule picks among the resident's attempts made for the assignment. All
+    three are kept, so a director changing the rule changes nothing here;
+    whether the resident is still on the cohort is asked when read."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    rubric_version = models.PositiveSmallIntegerField()
+    counts = models.CharField(max_length=10, choices=Counts.choices)
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="+")
+    attempt = models.ForeignKey("simulator.Attempt", on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField()  # the score
+    critical = models.PositiveSmallIntegerField()  # its critical errors
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "user", "case", "rubric_version", "counts"],
+                name="counted_attempt_key",
+            )
+        ]
 
 
 # --- xAPI ------------------------------------------------------------------------------

@@ -413,7 +413,7 @@ def export(
     response: HttpResponseBase
     if kind == "csv":
         response = StreamingHttpResponse(
-            csv_stream(download.scores), content_type="text/csv; charset=utf-8"
+            csv_stream(download.scores, download.columns), content_type="text/csv; charset=utf-8"
         )
         filename = f"{download.name}-scores.csv"
     else:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from cases import schema
-from scoring import items, rubric
+from scoring import items, rubric, summaries
 from scoring.access import counted_by
 from scoring.models import (
     CountedScore,
@@ -36,8 +36,9 @@ def attempt_score(
 ) -> Score:
     """Score a finished attempt under the current rubric and store it, with
     a row per step verdict for the mastery views, a row per decision for item
-    analysis, and its xAPI statements in the outbox. Idempotent per rubric
-    version."""
+    analysis, its xAPI statements in the outbox, and its share of the
+    summaries the program pages read (scoring.summaries). Idempotent per
+    rubric version."""
     existing = attempt.scores.filter(rubric_version=rubric.RUBRIC_VERSION).first()
     if existing:
         return existing
@@ -49,12 +50,15 @@ def attempt_score(
         critical_errors=result.critical_count,
         result=result.to_dict(),
     )
+    counted = counted_by(attempt)
     CountedScore.objects.bulk_create(
-        CountedScore(score=score, program_id=program, cohort_id=cohort)
-        for program, cohort in counted_by(attempt)
+        CountedScore(
+            score=score, program_id=program, cohort_id=cohort, finished_at=attempt.finished_at
+        )
+        for program, cohort in counted
     )
     algorithm_id = attempt.case_version.algorithm_version.algorithm_id
-    StepOutcome.objects.bulk_create(
+    steps = StepOutcome.objects.bulk_create(
         StepOutcome(
             score=score,
             algorithm_id=algorithm_id,
@@ -78,6 +82,27 @@ def attempt_score(
         from scoring import lti  # the LTI module imports this one
 
         transaction.on_commit(partial(lti.score_publish_pending, attempt_id=attempt.pk))
+    # Last: on PostgreSQL the summary rows stay locked until the commit, and
+    # another resident finishing at once waits on them (scoring.summaries).
+    summaries.score_added(
+        summaries.Facts(
+            score=score.pk,
+            attempt=attempt.pk,
+            user=attempt.user_id,
+            case=attempt.case_version.case_id,
+            case_version=attempt.case_version_id,
+            assignment=attempt.assignment_id,
+            finished_at=attempt.finished_at,
+            rubric_version=score.rubric_version,
+            value=score.score,
+            critical_errors=score.critical_errors,
+            counted_by=tuple(counted),
+            steps=tuple(
+                summaries.StepFact(s.pk, s.algorithm_id, s.step, s.title, s.verdict) for s in steps
+            ),
+            decisions=summaries.decision_facts(decisions),
+        )
+    )
     return score
 
 

@@ -1,13 +1,17 @@
 """`make bench`: how many residents can CasePath carry? (docs/operations.md)
 
-For each database asked for, on a fresh database: start the production-like
-server (gunicorn, 2 sync workers, DEBUG off, tests.bench.settings for the baseline views) on
-loopback, seed it, drive each row with simulated users and print a table whose
+For each database asked for, on a fresh database: seed it (with the Bench
+Residency's 300 residents and 100,000 attempts), time the program pages
+in-process against a plain query (tests/bench/programs.py, `manage.py
+bench_programs`: each within 3×), then start the production-like server
+(gunicorn, 2 sync workers, DEBUG off, tests.bench.settings for the baseline
+views) on loopback, drive each row with simulated users and print a table whose
 figures are ratios to three baselines measured in the same run on the same
 server. Exits 1 when a target is missed. First, in-process, the exact
 explorer's rows (tests/bench/exact.py; their target is reported, never failing).
 
     python -m tests.bench.run --db sqlite --db postgres
+    python -m tests.bench.run --no-load --no-explorer   # only the program pages
     python -m tests.bench.exact                         # only the explorer's rows
 """
 
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import random
 import re
 import sys
@@ -25,7 +30,7 @@ from pathlib import Path
 
 import urllib3
 
-from tests.bench import casegen, exact, load, stack
+from tests.bench import casegen, exact, load, programs, stack
 from tests.bench.load import Client, Row, expect
 from tests.bench.residents import Attempt, Script, scripts
 
@@ -92,19 +97,29 @@ def cycle(client: Client, paths: list[str], status: int, contains: str | None = 
     return next_step
 
 
-def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], list[str]]:
+def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], dict | None]:
+    """The load's rows, and the program pages' figures (None without seed_bench)."""
     database = stack.Database(kind, f"casepath_bench_{kind}" if kind == "postgres" else "bench")
     print(f"\n== {kind}: preparing a fresh database", flush=True)
     database.create()
     env = stack.environment(database)
-    began = time.monotonic()
-    info = stack.prepare(env, args.users, seed_bench=not args.no_seed_bench)
-    print(f"   seeded in {time.monotonic() - began:.0f} s", flush=True)
-    server = stack.Server(env, args.port, name=f"bench-{kind}")
     try:
-        return drive(server, info, args), []
+        began = time.monotonic()
+        info = stack.prepare(env, args.users, seed_bench=not args.no_seed_bench)
+        print(f"   seeded in {time.monotonic() - began:.0f} s", flush=True)
+        pages = None
+        if not args.no_seed_bench:
+            # In-process, before the server starts: nothing else runs beside them.
+            print("   timing the program pages (manage.py bench_programs)", flush=True)
+            pages = json.loads(stack.manage(env, "bench_programs", "--json").splitlines()[-1])
+        if args.no_load:
+            return [], pages
+        server = stack.Server(env, args.port, name=f"bench-{kind}")
+        try:
+            return drive(server, info, args), pages
+        finally:
+            server.stop()
     finally:
-        server.stop()
         if not args.keep:
             database.drop()
 
@@ -438,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spy", help="py-spy one worker during the row whose name contains this")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--no-explorer", action="store_true", help="skip the exact explorer's rows")
+    parser.add_argument(
+        "--no-load", action="store_true", help="only the program pages: no server, no load rows"
+    )
     parser.add_argument("--out", type=Path, default=stack.VAR / "bench.md")
     args = parser.parse_args(argv)
     kinds = args.db or ["sqlite", "postgres"]
@@ -447,10 +465,15 @@ def main(argv: list[str] | None = None) -> int:
         text, reported = exact.table(exact.rows())
         report.append(text)
     for kind in kinds:
-        rows, _ = bench(kind, args)
-        text, miss = table(kind, rows)
-        report.append(text)
-        missed += miss
+        rows, pages = bench(kind, args)
+        if pages is not None:
+            text, miss = programs.table(kind, pages)
+            report.append(text)
+            missed += miss
+        if rows:
+            text, miss = table(kind, rows)
+            report.append(text)
+            missed += miss
     output = "\n\n".join(report)
     print("\n" + output)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -127,7 +127,9 @@ def test_a_choice_runs_a_fixed_number_of_statements(client, resident, bundled) -
 def test_the_last_choice_scores_in_a_fixed_number_of_statements(client, resident, bundled) -> None:
     """The choice that reaches an outcome also writes the score, who counts
     it (two reads, one insert), its step and decision rows and the xAPI
-    statements, each in one bulk statement, however long the path was."""
+    statements, each in one bulk statement, however long the path was, and
+    its share of the program pages' summaries: one upsert per summary table
+    it touches (scoring.summaries; four here: scores, harms, decisions, picks)."""
     client.force_login(resident)
     counts = []
     for path in (SHORT_FINISH, LONG_FINISH):
@@ -139,7 +141,7 @@ def test_the_last_choice_scores_in_a_fixed_number_of_statements(client, resident
         counts.append(statements(client, url, {"seq": str(last), "option": path[-1]}))
         attempt.refresh_from_db()
         assert attempt.finished
-    assert counts[0] == counts[1] == 18 + (1 if connection.features.has_select_for_update else 0), (
+    assert counts[0] == counts[1] == 22 + (1 if connection.features.has_select_for_update else 0), (
         counts
     )
 

@@ -2,8 +2,10 @@
 
 Attempts follow real paths through the bundled cases, scored by the real
 rubric once per path; the rows (attempt, score, step outcomes, decision
-outcomes, option picks) are then bulk-inserted in batches. Choices and xAPI
-statements are not seeded: no page measured by the bench reads them.
+outcomes, option picks) are then bulk-inserted in batches, and the summaries
+the program pages read are recounted once at the end (scoring.summaries).
+Choices and xAPI statements are not seeded: no page measured by the bench
+reads them.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cases.models import Case
-from scoring import items, rubric
+from scoring import items, rubric, summaries
 from scoring.models import (
     Assignment,
     Cohort,
@@ -127,6 +129,14 @@ def seed_bench(residents: int, attempts: int, rng: random.Random, say) -> None:
         done += size
         if done % 20_000 == 0 or done == attempts:
             say(f"  {done} attempts")
+    # The rows above were inserted directly, not through attempt_score, which
+    # keeps the program pages' summaries: count them once, as after a bulk load.
+    written = summaries.rebuild()
+    say(f"Summaries rebuilt: {', '.join(f'{name} {n}' for name, n in written.items())} rows.")
+    # Statistics for the planner, as a database that grew over months has them
+    # (autovacuum's ANALYZE would come later than the bench).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 @transaction.atomic
@@ -162,8 +172,13 @@ def _batch(size, users, cases, paths, cohort_of, rng, now) -> None:
     # Every seeded resident joined the program and one cohort before playing,
     # and plays bundled cases: both count every score (scoring.access.counted_by).
     CountedScore.objects.bulk_create(
-        CountedScore(score=score, program_id=cohort_of[user.pk].cohort.program_id, cohort_id=cohort)
-        for score, (user, _, _, _, _) in zip(scores, planned, strict=True)
+        CountedScore(
+            score=score,
+            program_id=cohort_of[user.pk].cohort.program_id,
+            cohort_id=cohort,
+            finished_at=finished,
+        )
+        for score, (user, _, _, finished, _) in zip(scores, planned, strict=True)
         for cohort in (None, cohort_of[user.pk].cohort_id)
     )
     StepOutcome.objects.bulk_create(
