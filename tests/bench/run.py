@@ -7,7 +7,10 @@ bench_programs`: each within 3×), then start the production-like server
 (gunicorn, 2 sync workers, DEBUG off, tests.bench.settings for the baseline
 views) on loopback, drive each row with simulated users and print a table whose
 figures are ratios to three baselines measured in the same run on the same
-server. Exits 1 when a target is missed. First, in-process, the exact
+server; run the choice and stage rows again with the fragment cache every
+server shares (FRAGMENT_CACHE=database); then, on one worker, find how many
+residents one core carries (tests/bench/capacity.py). Exits 1 when a target is
+missed. First, in-process, the exact
 explorer's rows (tests/bench/exact.py; their target is reported, never failing).
 
     python -m tests.bench.run --db sqlite --db postgres
@@ -18,6 +21,7 @@ explorer's rows (tests/bench/exact.py; their target is reported, never failing).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import random
@@ -25,12 +29,13 @@ import re
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import urllib3
 
-from tests.bench import casegen, exact, load, programs, stack
+from tests.bench import capacity, casegen, exact, load, programs, stack
 from tests.bench.load import Client, Row, expect
 from tests.bench.residents import Attempt, Script, scripts
 
@@ -97,8 +102,9 @@ def cycle(client: Client, paths: list[str], status: int, contains: str | None = 
     return next_step
 
 
-def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], dict | None]:
-    """The load's rows, and the program pages' figures (None without seed_bench)."""
+def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], dict | None, list]:
+    """The load's rows, the program pages' figures (None without seed_bench) and
+    the residents-per-core steps."""
     database = stack.Database(kind, f"casepath_bench_{kind}" if kind == "postgres" else "bench")
     print(f"\n== {kind}: preparing a fresh database", flush=True)
     database.create()
@@ -113,46 +119,96 @@ def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], dict | None]:
             print("   timing the program pages (manage.py bench_programs)", flush=True)
             pages = json.loads(stack.manage(env, "bench_programs", "--json").splitlines()[-1])
         if args.no_load:
-            return [], pages
-        server = stack.Server(env, args.port, name=f"bench-{kind}")
-        try:
-            return drive(server, info, args), pages
-        finally:
-            server.stop()
+            return [], pages, []
+        with serving(env, args.port, f"bench-{kind}") as server:
+            rows, residents = drive(server, info, args)
+        # The same rows with the fragment cache every server shares (a table).
+        shared = env | {"FRAGMENT_CACHE": "database"}
+        with serving(shared, args.port, f"bench-{kind}-shared-cache") as server:
+            rows += shared_cache_rows(server, residents, args)
+        with serving(env, args.port, f"bench-{kind}-one-worker", workers=1) as server:
+            steps = per_core(residents, rows, args)
+        return rows, pages, steps
     finally:
         if not args.keep:
             database.drop()
 
 
-def drive(server: stack.Server, info: dict, args: argparse.Namespace) -> list[Row]:
+@contextlib.contextmanager
+def serving(env: dict[str, str], port: int, name: str, *, workers: int = 2):
+    server = stack.Server(env, port, workers=workers, name=name)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def timed_row(
+    rows: list[Row],
+    server: stack.Server,
+    args: argparse.Namespace,
+    name: str,
+    users,
+    *,
+    heavy: bool = False,
+) -> Row:
+    """Run one row against ``server``, print it and add it to ``rows``."""
+    spy = spy_start(server.pid, name, args) if args.spy and args.spy in name else None
+    result = load.run_row(
+        name,
+        users,
+        seconds=args.heavy_seconds if heavy else args.seconds,
+        max_requests=args.heavy_requests if heavy else args.max_requests,
+        rss=lambda: load.max_worker_rss(server.pid),
+    )
+    rows.append(result)
+    if spy is not None:
+        spy_report(spy)
+    print(
+        f"   {name:<28} {result.rps:8.1f} req/s  p50 {result.percentile(50) * 1000:7.1f} ms"
+        f"  p99 {result.percentile(99) * 1000:7.1f} ms  errors {result.errors}",
+        flush=True,
+    )
+    for error in result.first_errors:
+        print(f"      {error}", flush=True)
+    return result
+
+
+def choices_left(resident: Resident) -> int:
+    return sum(len(a.script.choices) - a.seq for a in resident.attempts if not a.finished)
+
+
+def top_up(residents: list[Resident], choices: int) -> None:
+    """Start attempts (untimed, a thread per resident) until every resident has
+    ``choices`` choices left to make."""
+    cases = list(scripts().values())
+
+    def fill(index: int, resident: Resident) -> None:
+        rng = random.Random(index * 7919 + len(resident.attempts))
+        while choices_left(resident) < choices:
+            resident.attempts.append(start_attempt(resident.client, rng.choice(cases)))
+
+    with ThreadPoolExecutor(max_workers=len(residents)) as pool:
+        list(pool.map(fill, range(len(residents)), residents))
+
+
+def warm_up(residents: list[Resident]) -> None:
+    """A stage page and each baseline once per resident, untimed: a fresh worker
+    parses the bundled documents and fills its caches before it is timed."""
+    for resident in residents:
+        expect(resident.client.get(f"/attempts/{resident.current.pk}/"), 200)
+        expect(resident.client.get("/bench/read"), 200)
+        expect(resident.client.post("/bench/insert", fields={"note": "warm"}), 200)
+
+
+def drive(server: stack.Server, info: dict, args: argparse.Namespace):
+    """Every row on the main server; the rows and the logged-in residents."""
     port = server.port
     password = info["password"]
-    rss = lambda: load.max_worker_rss(server.pid)  # noqa: E731
-    cases = list(scripts().values())
     rows: list[Row] = []
 
     def row(name: str, users, *, heavy: bool = False) -> Row:
-        spy = None
-        if args.spy and args.spy in name:
-            spy = spy_start(server.pid, name, args)
-        result = load.run_row(
-            name,
-            users,
-            seconds=args.heavy_seconds if heavy else args.seconds,
-            max_requests=args.heavy_requests if heavy else args.max_requests,
-            rss=rss,
-        )
-        rows.append(result)
-        if spy is not None:
-            spy_report(spy)
-        print(
-            f"   {name:<28} {result.rps:8.1f} req/s  p50 {result.percentile(50) * 1000:7.1f} ms"
-            f"  p99 {result.percentile(99) * 1000:7.1f} ms  errors {result.errors}",
-            flush=True,
-        )
-        for error in result.first_errors:
-            print(f"      {error}", flush=True)
-        return result
+        return timed_row(rows, server, args, name, users, heavy=heavy)
 
     print(f"   logging in {args.users} residents", flush=True)
     residents = [Resident(Client("127.0.0.1", port)) for _ in range(args.users)]
@@ -168,16 +224,9 @@ def drive(server: stack.Server, info: dict, args: argparse.Namespace) -> list[Ro
     for resident in residents:
         if "sessionid" not in resident.client.cookies:
             raise SystemExit("a simulated resident could not log in; see the gunicorn log")
-    # Enough attempts that no resident runs out during the choice row.
-    per_resident = args.attempts
-    rng = random.Random(7)
-    for resident in residents:
-        for _ in range(per_resident):
-            resident.attempts.append(start_attempt(resident.client, rng.choice(cases)))
-        expect(resident.client.get(f"/attempts/{resident.attempts[0].pk}/"), 200)  # warm up
-    for resident in residents:
-        expect(resident.client.get("/bench/read"), 200)
-        expect(resident.client.post("/bench/insert", fields={"note": "warm"}), 200)
+    # Enough choices that no resident runs out during the choice row.
+    top_up(residents, args.choices)
+    warm_up(residents)
 
     row("baseline: hello", [cycle(r.client, ["/bench/hello"], 200, "hello") for r in residents])
     row(
@@ -277,7 +326,45 @@ def drive(server: stack.Server, info: dict, args: argparse.Namespace) -> list[Ro
     else:
         for name in ("case import (200 stages)", "path explorer (200 stages)"):
             rows.append(Row(name, 0, skipped="the authoring pages are not in this tree yet"))
+    return rows, residents
+
+
+def shared_cache_rows(
+    server: stack.Server, residents: list[Resident], args: argparse.Namespace
+) -> list[Row]:
+    """The choice and stage rows again, with FRAGMENT_CACHE=database: one
+    cache table every server reads, instead of each worker's memory."""
+    rows: list[Row] = []
+    top_up(residents, args.choices)
+    warm_up(residents)
+    timed_row(rows, server, args, SHARED_CHOICE, [choice_steps(r) for r in residents])
+    timed_row(
+        rows,
+        server,
+        args,
+        "stage page GET, shared fragment cache",
+        [cycle(r.client, [f"/attempts/{r.current.pk}/"], 200, 'id="stage"') for r in residents],
+    )
     return rows
+
+
+def per_core(
+    residents: list[Resident], rows: list[Row], args: argparse.Namespace
+) -> list[capacity.Step]:
+    """Residents per core (tests/bench/capacity.py) on a server of one worker,
+    starting well below what the choice row suggests one worker can do."""
+    print("   residents per core: one worker, one choice every 20 s each", flush=True)
+    top_up(residents, args.choices)
+    warm_up(residents)
+    choice_rps = next(r.rps for r in rows if r.name == "choice POST (htmx)")
+    return capacity.ramp(
+        residents,
+        lambda r: choose(r, r.current),
+        lambda n: top_up(residents, n),
+        first_rate=max(2.0, 0.35 * choice_rps / 2),
+        seconds=args.core_seconds,
+        say=lambda text: print(text, flush=True),
+    )
 
 
 def spy_start(master: int, name: str, args: argparse.Namespace):
@@ -359,8 +446,10 @@ def _insert(client: Client):
 
 # --- the table and the targets --------------------------------------------------------
 
+SHARED_CHOICE = "choice POST (htmx), shared fragment cache"
 BASELINE_OF = {
     "choice POST (htmx)": "baseline: insert one row",
+    SHARED_CHOICE: "baseline: insert one row",
     "case import (200 stages)": "baseline: insert one row",
 }
 
@@ -441,7 +530,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--port", type=int, default=8101)
     parser.add_argument("--users", type=int, default=50, help="concurrent simulated residents")
-    parser.add_argument("--attempts", type=int, default=12, help="attempts started per resident")
+    parser.add_argument(
+        "--choices", type=int, default=80, help="choices each resident has left before a choice row"
+    )
+    parser.add_argument(
+        "--core-seconds", type=float, default=10, help="length of each residents-per-core step"
+    )
     parser.add_argument("--seconds", type=float, default=8, help="length of each resident row")
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--heavy-users", type=int, default=2, help="directors/instructors at once")
@@ -465,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         text, reported = exact.table(exact.rows())
         report.append(text)
     for kind in kinds:
-        rows, pages = bench(kind, args)
+        rows, pages, steps = bench(kind, args)
         if pages is not None:
             text, miss = programs.table(kind, pages)
             report.append(text)
@@ -474,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
             text, miss = table(kind, rows)
             report.append(text)
             missed += miss
+        if steps:
+            report.append(capacity.table(kind, steps, args.core_seconds))
     output = "\n\n".join(report)
     print("\n" + output)
     args.out.parent.mkdir(parents=True, exist_ok=True)
