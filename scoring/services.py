@@ -33,12 +33,14 @@ def attempt_score(
     algorithm: schema.Algorithm,
     points: Sequence[schema.DecisionPoint],
     taken: Sequence[schema.TakenAction],
+    choices: Sequence[tuple[int, str, list[str]]] | None = None,
 ) -> Score:
     """Score a finished attempt under the current rubric and store it, with
     a row per step verdict for the mastery views, a row per decision for item
     analysis, its xAPI statements in the outbox, and its share of the
     summaries the program pages read (scoring.summaries). Idempotent per
-    rubric version."""
+    rubric version. ``choices`` are the attempt's (seq, stage, options) in
+    order, when the caller holds them; otherwise they are read."""
     existing = attempt.scores.filter(rubric_version=rubric.RUBRIC_VERSION).first()
     if existing:
         return existing
@@ -72,7 +74,8 @@ def attempt_score(
         # so it says nothing about mastery.
         if verdict.weight != schema.Weight.optional
     )
-    choices = list(attempt.choices.order_by("seq").values_list("seq", "stage", "options"))
+    if choices is None:
+        choices = list(attempt.choices.order_by("seq").values_list("seq", "stage", "options"))
     decisions = items.decisions(choices, score.result["actions"])
     score_decisions_store(score=score, case_version_id=attempt.case_version_id, found=decisions)
     xapi_outbox_add(score=score, attempt=attempt, case=case, decisions=decisions)

@@ -50,6 +50,7 @@ def get_attempt_for_user(user: AnyUser, pk: int) -> Attempt:
         )
     except Attempt.DoesNotExist:
         raise Http404("No such attempt.") from None
+    attempt.user = user  # it is theirs: spares reading the user again (the score's xAPI record)
     documents.prime(attempt.case_version)
     return attempt
 

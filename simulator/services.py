@@ -141,6 +141,7 @@ def attempt_choose(
                     algorithm=play.algorithm,
                     points=state.points,
                     taken=state.taken,
+                    choices=[(c.seq, c.stage, c.options) for c in play.choices],
                 )
             return Chosen(play, recorded=True)
     except IntegrityError:

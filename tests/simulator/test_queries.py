@@ -141,7 +141,7 @@ def test_the_last_choice_scores_in_a_fixed_number_of_statements(client, resident
         counts.append(statements(client, url, {"seq": str(last), "option": path[-1]}))
         attempt.refresh_from_db()
         assert attempt.finished
-    assert counts[0] == counts[1] == 22 + (1 if connection.features.has_select_for_update else 0), (
+    assert counts[0] == counts[1] == 20 + (1 if connection.features.has_select_for_update else 0), (
         counts
     )
 
