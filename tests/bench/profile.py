@@ -1,9 +1,12 @@
 """Profile one page in-process with pyinstrument, on a fresh SQLite bench database.
 
-    python -m tests.bench.profile choice   # or: stage, read, insert, debrief
+    python -m tests.bench.profile choice   # or: last, stage, read, insert, debrief
 
 Prints pyinstrument's call tree for N requests made with Django's test client
 as a logged-in resident (the same views and middleware gunicorn runs).
+``choice`` plays attempts of the diabetic case through; ``last`` times only
+the choice that finishes an attempt and stores its score (the others are made
+before the profiler starts).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from tests.bench import stack
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("page", choices=["choice", "stage", "read", "insert", "debrief"])
+    parser.add_argument("page", choices=["choice", "last", "stage", "read", "insert", "debrief"])
     parser.add_argument("-n", type=int, default=200)
     args = parser.parse_args(argv)
     if os.environ.get("_BENCH_PROFILE_CHILD") != "1":
@@ -61,6 +64,13 @@ def _profile(page: str, n: int) -> int:
                 f"/attempts/{pk}/choose/", script.fields(seq), headers={"HX-Request": "true"}
             )
     todo = attempts[3:]
+    if page == "last":
+        todo = [start() for _ in range(n)]
+        for pk in todo:
+            for seq in range(len(script.choices) - 1):
+                client.post(
+                    f"/attempts/{pk}/choose/", script.fields(seq), headers={"HX-Request": "true"}
+                )
     requests = []
     for i in range(n):
         if page == "choice":
@@ -68,6 +78,13 @@ def _profile(page: str, n: int) -> int:
             fields = script.fields(i % len(script.choices))
             requests.append(
                 lambda pk=pk, f=fields: client.post(
+                    f"/attempts/{pk}/choose/", f, headers={"HX-Request": "true"}
+                )
+            )
+        elif page == "last":
+            last = script.fields(len(script.choices) - 1)
+            requests.append(
+                lambda pk=todo[i], f=last: client.post(
                     f"/attempts/{pk}/choose/", f, headers={"HX-Request": "true"}
                 )
             )
