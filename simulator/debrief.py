@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.functional import SimpleLazyObject
+
 from cases import schema
 from cases.citations import CitationIndex, Cited
 from scoring.models import Score
 from scoring.rubric import RUBRIC_VERSION, Result, StepStatus, StepVerdict
 from simulator import engine
+from simulator.fragments import DEBRIEF_PARTS, DEBRIEF_TEMPLATE, Parts, debrief_key
 from simulator.models import Attempt
 from simulator.presenters import DecisionReview, VerdictView, decision_review, verdict_view
 from simulator.services import Play
@@ -126,6 +129,30 @@ def _due_at(play: Play, result: Result, index: int) -> list[StepVerdict]:
     return [
         s for s in result.steps if offered & {*steps[s.step].actions, *steps[s.step].alternatives}
     ]
+
+
+def debrief_context(play: Play, score: Score | None = None) -> dict[str, object]:
+    """What ``simulator/debrief.html`` shows of a finished attempt: the attempt,
+    its stored score (``score``, when the caller has already read the current
+    one), and ``parts``, the explanation, rendered once per (version, choices,
+    stored result) and shared by everyone who reads the same
+    (``simulator.fragments``). The explanation is built only when it is not
+    already rendered."""
+    score = score or _explained_score(play.attempt)
+    version = play.attempt.case_version
+    context: dict[str, object] = {
+        "attempt": play.attempt,
+        "score": score,
+        "version": version,
+        "d": SimpleLazyObject(lambda: debrief_for(play, score)),
+    }
+    key = None
+    if version.content_hash:
+        key = debrief_key(
+            version.pk, version.content_hash, [c.options for c in play.choices], score.result
+        )
+    context["parts"] = Parts(DEBRIEF_TEMPLATE, DEBRIEF_PARTS, lambda: context, key)
+    return context
 
 
 def debrief_for(play: Play, score: Score | None = None) -> Debrief:

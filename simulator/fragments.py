@@ -1,4 +1,4 @@
-"""The player's stage, rendered once per (case version, mode, choices) and reused.
+"""The player's stage and the debrief, each rendered once and reused.
 
 What a stage shows — the header and progress, the feedback on the last
 decision, the findings, the next decision's choices and the references — is a
@@ -13,10 +13,18 @@ the debrief link and the page around the stage are drawn per request by
 ``simulator/play.html``. A refused choice (its form refilled as sent) and an
 author's preview are never cached.
 
+The debrief's explanation (the scorecard, critical errors, each decision,
+the outcome, the steps judged and the references) is likewise a pure function
+of the version, the choices and the stored score's result; the page around
+it (whose attempt, when it finished, the way back) is drawn per request by
+``simulator/debrief.html``, so a director reading a resident's attempt reads
+the same rendering as the resident.
+
 The key names everything the parts depend on: the version and its content
-hash, the mode, the rubric version, the choices, and ``REVISION``, a hash of
-the templates and of the code that builds the parts, so a deployment that
-changes either never serves what the previous one rendered.
+hash, the mode (the stage's) or the stored result (the debrief's), the
+rubric version, the choices, and ``revision()``, a hash of the templates and
+of the code that builds the parts, so a deployment that changes either never
+serves what the previous one rendered.
 """
 
 from __future__ import annotations
@@ -34,8 +42,10 @@ from django.utils.safestring import SafeString
 
 from scoring.rubric import RUBRIC_VERSION
 
-TEMPLATE = "simulator/_stage_parts.html"
-PARTS = ("header", "feedback", "findings", "fields", "debrief", "references")
+STAGE_TEMPLATE = "simulator/_stage_parts.html"
+STAGE_PARTS = ("header", "feedback", "findings", "fields", "debrief", "references")
+DEBRIEF_TEMPLATE = "simulator/_debrief_parts.html"
+DEBRIEF_PARTS = ("body",)
 CACHE = "fragments"
 # Entries are immutable; the timeout only lets a store forget old revisions.
 TIMEOUT = 7 * 24 * 3600
@@ -56,16 +66,40 @@ def revision() -> str:
     return digest.hexdigest()[:16]
 
 
+def _digest(value: object) -> str:
+    return hashlib.sha256(
+        json.dumps(value, separators=(",", ":"), sort_keys=True).encode()
+    ).hexdigest()
+
+
 def stage_key(version_pk: int, content_hash: str, mode: str, choices: list[list[str]]) -> str:
-    sent = hashlib.sha256(json.dumps(choices, separators=(",", ":")).encode()).hexdigest()
+    sent = _digest(choices)
     return f"stage:{revision()}:{RUBRIC_VERSION}:{version_pk}:{content_hash}:{mode}:{sent}"
 
 
-class StageParts(Mapping[str, SafeString]):
-    """The stage's parts, rendered on first use from ``context`` (or read from
-    the cache under ``key``; None renders them and keeps nothing)."""
+def debrief_key(
+    version_pk: int, content_hash: str, choices: list[list[str]], result: Mapping[str, object]
+) -> str:
+    """The stored result, not the score's id: residents (and a rescore) with
+    the same result share the rendering, and any difference in it is a new key."""
+    sent, scored = _digest(choices), _digest(result)
+    return f"debrief:{revision()}:{RUBRIC_VERSION}:{version_pk}:{content_hash}:{sent}:{scored}"
 
-    def __init__(self, context: Callable[[], Mapping[str, object]], key: str | None) -> None:
+
+class Parts(Mapping[str, SafeString]):
+    """The partials ``names`` of ``template``, rendered on first use from
+    ``context`` (or read from the cache under ``key``; None renders them and
+    keeps nothing)."""
+
+    def __init__(
+        self,
+        template: str,
+        names: tuple[str, ...],
+        context: Callable[[], Mapping[str, object]],
+        key: str | None,
+    ) -> None:
+        self._template = template
+        self._names = names
         self._context = context
         self._key = key
         self._parts: dict[str, SafeString] | None = None
@@ -76,7 +110,10 @@ class StageParts(Mapping[str, SafeString]):
             found = store.get(self._key) if self._key else None
             if found is None:
                 context = self._context()
-                found = {name: render_to_string(f"{TEMPLATE}#{name}", context) for name in PARTS}
+                found = {
+                    name: render_to_string(f"{self._template}#{name}", context)
+                    for name in self._names
+                }
                 if self._key:
                     store.set(self._key, found, TIMEOUT)
             self._parts = {name: SafeString(html) for name, html in found.items()}
@@ -86,7 +123,7 @@ class StageParts(Mapping[str, SafeString]):
         return self._load()[name]
 
     def __iter__(self):
-        return iter(PARTS)
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(PARTS)
+        return len(self._names)

@@ -19,7 +19,7 @@ from cases.citations import CitationIndex, Cited
 from scoring.models import Mode
 from scoring.rubric import ActionStatus, ActionVerdict
 from simulator import engine
-from simulator.fragments import StageParts, stage_key
+from simulator.fragments import STAGE_PARTS, STAGE_TEMPLATE, Parts, stage_key
 from simulator.params import parse_whole
 from simulator.services import Play
 
@@ -280,5 +280,5 @@ def stage_context(
         key = stage_key(
             version.pk, version.content_hash, play.attempt.mode, [c.options for c in play.choices]
         )
-    context["parts"] = StageParts(lambda: context, key)
+    context["parts"] = Parts(STAGE_TEMPLATE, STAGE_PARTS, lambda: context, key)
     return context

@@ -29,7 +29,7 @@ from scoring.models import Mode
 from simulator import engine
 from simulator.access import get_attempt_for_user, get_playable_case
 from simulator.catalogue import case_progress, catalogue_for
-from simulator.debrief import debrief_for
+from simulator.debrief import debrief_context
 from simulator.history import history_for
 from simulator.http import HtmxHttpRequest
 from simulator.models import Attempt
@@ -222,8 +222,7 @@ def debrief(request: HttpRequest, pk: int) -> HttpResponse:
     attempt = get_attempt_for_user(request.user, pk)
     if not attempt.finished:
         return redirect("simulator:play", pk=attempt.pk)
-    d = debrief_for(attempt_play(attempt))
-    return render(request, "simulator/debrief.html", {"attempt": attempt, "d": d})
+    return render(request, "simulator/debrief.html", debrief_context(attempt_play(attempt)))
 
 
 @require_GET
@@ -235,11 +234,8 @@ def attempt_review(request: HttpRequest, pk: int) -> HttpResponse:
     score = get_attempt_score_for_staff(request.user, pk)
     # Loaded as its resident's own attempt is, once the program's right to it is settled.
     attempt = get_attempt_for_user(score.attempt.user, score.attempt_id)
-    attempt.user = score.attempt.user  # read with the score: the page names the resident
-    d = debrief_for(attempt_play(attempt), score)
-    return render(
-        request, "simulator/debrief.html", {"attempt": attempt, "d": d, "reviewing": True}
-    )
+    context = debrief_context(attempt_play(attempt), score)
+    return render(request, "simulator/debrief.html", context | {"reviewing": True})
 
 
 @require_GET

@@ -1,5 +1,6 @@
-"""The player's stage is rendered once per (version, mode, choices) and
-reused; what belongs to one resident never reaches another."""
+"""The player's stage is rendered once per (version, mode, choices), the
+debrief once per (version, choices, stored result), and both reused; what
+belongs to one resident never reaches another."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils.dateformat import format as date
+from django.utils.timezone import localtime
 
-from scoring.models import Mode
+from scoring.models import Mode, Score
 from simulator import fragments
 from simulator.accounts.models import Role
 from tests.factories import MembershipFactory
@@ -78,7 +81,7 @@ def test_two_residents_on_one_path_get_one_rendering_and_their_own_details(
     (sam, sam_client, sam_html, sam_renders) = seen["sam"]
 
     # The stage after the films: rendered for rita's page, reused for sam's.
-    assert rita_renders == len(fragments.PARTS)
+    assert rita_renders == len(fragments.STAGE_PARTS)
     assert sam_renders == 0
     assert "Feedback on decision 1" in rita_html and "Feedback on decision 1" in sam_html
 
@@ -112,9 +115,9 @@ def test_a_new_path_renders_once_then_comes_from_the_cache(
     url = reverse("simulator:play", args=[attempt.pk])
     with renders() as rendered:
         first = client.get(url).content.decode()
-        assert rendered.call_count == len(fragments.PARTS)
+        assert rendered.call_count == len(fragments.STAGE_PARTS)
         again = client.get(url).content.decode()
-        assert rendered.call_count == len(fragments.PARTS)
+        assert rendered.call_count == len(fragments.STAGE_PARTS)
     assert without_tokens(first) == without_tokens(again)
     # Another mode is another rendering: practice shows feedback, assessment never does.
     choose(client, attempt, 0, ["xray"])
@@ -129,9 +132,9 @@ def test_a_refused_choice_is_drawn_as_sent_and_never_cached(
     url = reverse("simulator:choose", args=[attempt.pk])
     with renders() as rendered:
         refused = client.post(url, {"seq": "0"}, headers={"HX-Request": "true"})
-        assert rendered.call_count == len(fragments.PARTS)
+        assert rendered.call_count == len(fragments.STAGE_PARTS)
         client.post(url, {"seq": "0"}, headers={"HX-Request": "true"})
-        assert rendered.call_count == 2 * len(fragments.PARTS)  # rendered afresh each time
+        assert rendered.call_count == 2 * len(fragments.STAGE_PARTS)  # rendered afresh each time
     assert 'aria-describedby="choice-error"' in refused.content.decode()
     # The plain page, without the error, is still drawn (and cached) without it.
     page = client.get(reverse("simulator:play", args=[attempt.pk])).content.decode()
@@ -167,5 +170,84 @@ def test_a_shared_database_cache_serves_the_same_stage(
     with renders() as rendered:
         first = client.get(url).content.decode()
         second = client.get(url).content.decode()
-        assert rendered.call_count == len(fragments.PARTS)
+        assert rendered.call_count == len(fragments.STAGE_PARTS)
     assert without_tokens(first) == without_tokens(second)
+
+
+SHORT_FINISH = [["excise"], ["mdt"]]
+
+
+def test_the_debrief_is_rendered_once_for_everyone_who_reads_the_same(
+    program: Any, resident: Any, director: Any, bundled: None
+) -> None:
+    """rita and sam finish the sarcoma case the same way: sam's debrief reuses
+    rita's rendering, and so does their director reading rita's; each page
+    still names its own attempt, finish time and reader."""
+    sam = MembershipFactory(user__username="sam", program=program, role=Role.RESIDENT).user
+    finished = {}
+    for user in (resident, sam):
+        client = Client()
+        client.force_login(user)
+        attempt = start(client, SARCOMA, Mode.PRACTICE)
+        for seq, picked in enumerate(SHORT_FINISH):
+            choose(client, attempt, seq, picked)
+        finished[user.get_username()] = (attempt, client)
+    (rita, rita_client), (sam_attempt, sam_client) = finished["rita"], finished["sam"]
+    staff = Client()
+    staff.force_login(director)
+    with renders() as rendered:
+        rita_page = rita_client.get(reverse("simulator:debrief", args=[rita.pk])).content.decode()
+        assert rendered.call_count == len(fragments.DEBRIEF_PARTS)
+        again = rita_client.get(reverse("simulator:debrief", args=[rita.pk])).content.decode()
+        sam_url = reverse("simulator:debrief", args=[sam_attempt.pk])
+        sam_page = sam_client.get(sam_url).content.decode()
+        review_url = reverse("simulator:attempt_review", args=[rita.pk])
+        review = staff.get(review_url).content.decode()
+        assert rendered.call_count == len(fragments.DEBRIEF_PARTS)
+    assert without_tokens(again) == without_tokens(rita_page)
+    explained = "Decision by decision"
+    assert explained in rita_page and explained in sam_page and explained in review
+    # Each page is about its reader and its own attempt.
+    assert "Signed in as <strong>sam</strong>" in sam_page and "rita" not in sam_page
+    assert "Signed in as <strong>dara</strong>" in review
+    assert "rita's attempt, read-only" in review
+    sam_attempt.refresh_from_db()
+    assert f"finished {date(localtime(sam_attempt.finished_at), 'j M Y, H:i')}" in sam_page
+    assert "Play this case again" in sam_page and "Play this case again" not in review
+    # The explanation itself is the same HTML on all three.
+    body = rita_page[rita_page.index('<section class="scorecard"') : rita_page.index("</main>")]
+    body = body[: body.rindex("Play this case again")]
+    assert body.rsplit("<p", 1)[0] in sam_page
+    assert body.rsplit("<p", 1)[0] in review
+
+
+def test_a_different_stored_result_is_a_different_rendering(
+    client: Client, resident: Any, bundled: None
+) -> None:
+    """A score stored differently (another rubric's, or a rescore that changed
+    it) never shows the explanation rendered for the first."""
+    client.force_login(resident)
+    attempt = start(client, SARCOMA, Mode.PRACTICE)
+    for seq, picked in enumerate(SHORT_FINISH):
+        choose(client, attempt, seq, picked)
+    url = reverse("simulator:debrief", args=[attempt.pk])
+    first = client.get(url).content.decode()
+    score = Score.objects.get(attempt=attempt)
+    score.result = {**score.result, "score": 37}
+    score.score = 37
+    score.save(update_fields=["result", "score"])
+    with renders() as rendered:
+        second = client.get(url).content.decode()
+        assert rendered.call_count == len(fragments.DEBRIEF_PARTS)
+    assert '<span class="scorecard__number">37</span>' in second
+    assert '<span class="scorecard__number">37</span>' not in first
+
+
+def test_the_debrief_key_names_version_content_choices_and_result() -> None:
+    key = fragments.debrief_key(7, "abc", [["xray"]], {"score": 80, "actions": []})
+    assert key.startswith(f"debrief:{fragments.revision()}:")
+    assert key == fragments.debrief_key(7, "abc", [["xray"]], {"actions": [], "score": 80})
+    assert key != fragments.debrief_key(8, "abc", [["xray"]], {"score": 80, "actions": []})
+    assert key != fragments.debrief_key(7, "abd", [["xray"]], {"score": 80, "actions": []})
+    assert key != fragments.debrief_key(7, "abc", [["us"]], {"score": 80, "actions": []})
+    assert key != fragments.debrief_key(7, "abc", [["xray"]], {"score": 81, "actions": []})
