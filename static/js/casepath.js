@@ -23,14 +23,16 @@ window.addEventListener("beforeprint", () => {
   for (const details of document.querySelectorAll("details")) details.open = true;
 });
 
-// A table that scrolls sideways in its box can be scrolled from the keyboard:
-// it takes focus while (and only while) it is wider than its box.
+// A table or a code block that scrolls sideways in its box (our tables, and
+// those of Markdown, static/css: .prose) can be scrolled from the keyboard: it
+// takes focus while (and only while) it is wider than its box.
 function keyboardScroll() {
-  for (const box of document.querySelectorAll(".table-scroll")) {
+  for (const box of document.querySelectorAll(".table-scroll, .prose pre, .prose table")) {
     if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
     else box.removeAttribute("tabindex");
   }
 }
 document.addEventListener("DOMContentLoaded", keyboardScroll);
+document.fonts?.ready.then(keyboardScroll); // a loaded font can widen a line
 document.addEventListener("htmx:afterSettle", keyboardScroll);
 window.addEventListener("resize", keyboardScroll);

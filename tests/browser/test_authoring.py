@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from typing import Any
 
@@ -78,6 +79,8 @@ def fill_option(
 
 def add_option(page: Page, stage: str, title: str) -> None:
     page.get_by_role("button", name=f"Add an option to “{title}”").click()
+    # Focus moves to the new option's first field once htmx has settled.
+    expect(page.locator(":focus")).to_have_id(re.compile(rf"option-{stage}-\d+-key"))
 
 
 def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays_it(
@@ -113,6 +116,9 @@ def test_an_instructor_writes_a_case_a_colleague_reviews_it_and_a_resident_plays
     page.locator("#new-stage-title").fill("Work-up")
     page.get_by_role("button", name="Add stage").click()
     expect(page.locator("#stage-workup")).to_be_visible()
+    # Focus moves into the new stage once htmx has settled; typing elsewhere
+    # before then would follow it there.
+    expect(page.locator("#stage-workup-key")).to_be_focused()
 
     # The narrative's preview renders the Markdown as it is typed.
     first = page.locator("#stage-presentation")
