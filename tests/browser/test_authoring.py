@@ -23,6 +23,9 @@ def log_in(page: Page, username: str) -> None:
 
 
 def log_out(page: Page) -> None:
+    # Once the stylesheet has loaded: until then the footer's copy of the
+    # button (for phones) shows beside the header's.
+    page.wait_for_load_state()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url("/accounts/login/")
 

@@ -46,6 +46,7 @@ def test_a_director_assigns_a_case_and_the_resident_sees_it(
     expect(page.get_by_role("heading", name="Foot week")).to_be_visible()
     expect(page.get_by_text("0 of 1 (passed 0, late 0)")).to_be_visible()
 
+    page.wait_for_load_state()  # styled: the footer's copy of the button hidden
     page.get_by_role("button", name="Log out").click()
     log_in(page, "rita")
     assignments = page.get_by_role("region", name="Your assignments")
@@ -63,6 +64,7 @@ def test_a_director_assigns_a_case_and_the_resident_sees_it(
     review = f"/attempts/{attempt}/review/"
 
     # The director reads the attempt from each place a score appears.
+    page.wait_for_load_state()  # styled: the footer's copy of the button hidden
     page.get_by_role("button", name="Log out").click()
     log_in(page, "dara")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Program").click()
