@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -36,8 +37,10 @@ class Script:
         return data
 
 
+@cache
 def scripts() -> dict[str, Script]:
-    """Every bundled case whose file names its reference path on the first line."""
+    """Every bundled case whose file names its reference path on the first line
+    (read once: the load tops residents up between steps)."""
     found: dict[str, Script] = {}
     for file in sorted(CASES.glob("*/cases/*.yaml")):
         text = file.read_text()
