@@ -10,8 +10,8 @@ figures are ratios to three baselines measured in the same run on the same
 server; run the choice and stage rows again with the fragment cache every
 server shares (FRAGMENT_CACHE=database); then, on one worker, find how many
 residents one core carries (tests/bench/capacity.py). Exits 1 when a target is
-missed. First, in-process, the exact
-explorer's rows (tests/bench/exact.py; their target is reported, never failing).
+missed. First, in-process, the exact explorer's rows (tests/bench/exact.py;
+their target is reported, never failing).
 
     python -m tests.bench.run --db sqlite --db postgres
     python -m tests.bench.run --no-load --no-explorer   # only the program pages
@@ -102,7 +102,9 @@ def cycle(client: Client, paths: list[str], status: int, contains: str | None = 
     return next_step
 
 
-def bench(kind: str, args: argparse.Namespace) -> tuple[list[Row], dict | None, list]:
+def bench(
+    kind: str, args: argparse.Namespace
+) -> tuple[list[Row], dict | None, list[capacity.Step]]:
     """The load's rows, the program pages' figures (None without seed_bench) and
     the residents-per-core steps."""
     database = stack.Database(kind, f"casepath_bench_{kind}" if kind == "postgres" else "bench")
