@@ -45,7 +45,9 @@ test-postgres: install-dev chromium
 # On SQLite then PostgreSQL, each a fresh database seeded with 300 residents and
 # 100,000 scored attempts: the program pages timed against a plain query (each
 # within 3x), then the load: gunicorn (2 sync workers, DEBUG off) on
-# 127.0.0.1:$(BENCH_PORT), driven by 50 simulated residents. Exits 1 on a missed target.
+# 127.0.0.1:$(BENCH_PORT), driven by 50 simulated residents, the choice and stage
+# rows again with FRAGMENT_CACHE=database, and residents per core on one worker.
+# Exits 1 on a missed target.
 bench: install-dev postgres-up
 	$(PY) -m tests.bench.run --port $(BENCH_PORT)
 

@@ -131,17 +131,14 @@ def dashboard_for(program: Program, cohort: Cohort | None = None) -> Dashboard:
     tallies = ScoreTally.objects.filter(
         program=program, cohort=cohort, rubric_version=RUBRIC_VERSION
     ).values_list("week", "bin", "critical", "attempts", "score_sum")
-    attempts = total = critical = 0
     bins: dict[int, int] = defaultdict(int)
     weeks: dict = defaultdict(lambda: [0, 0, 0])  # week -> attempts, score sum, critical
     for week, b, has_critical, n, score_sum in tallies:
-        attempts += n
-        total += score_sum
-        critical += n if has_critical else 0
         bins[b] += n
         weeks[week][0] += n
         weeks[week][1] += score_sum
         weeks[week][2] += n if has_critical else 0
+    attempts, total, critical = (sum(w[i] for w in weeks.values()) for i in range(3))
     distribution = [
         {
             "label": f"{10 * b}–{10 * b + 9 if b < BINS - 1 else 100}",

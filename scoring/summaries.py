@@ -210,7 +210,7 @@ def _counted_rows(f: Facts) -> Rows:
     }
 
 
-# --- the tables and how a row is merged -----------------------------------------------
+# --- how a row is merged ------------------------------------------------------------
 
 
 def _q(name: str) -> str:
@@ -258,6 +258,7 @@ class Table:
     keys: tuple[str, ...]  # the unique key's fields
     values: dict[str, Callable[[str, str], str]]  # field -> how a stored row takes a new one
     rows: Callable[[Facts], Rows]  # what one score adds
+    recount: Callable[..., Rows]  # every row, from the stored scores (rebuild)
     additive: bool = True  # every value a count: taken back by subtracting
     where: Callable[[str], str] | None = None  # only update a stored row when this holds
     fields: list[Any] = field(init=False, compare=False)
@@ -320,48 +321,6 @@ def _order(key: Key) -> tuple:
     return tuple((0, "") if part is None else (1, part) for part in key)
 
 
-_PROGRAM_OR_COHORT = ("program", "cohort", "rubric_version")
-
-SCORES = Table(
-    ScoreTally,
-    (*_PROGRAM_OR_COHORT, "week", "bin", "critical"),
-    {"attempts": _added, "score_sum": _added},
-    _score_rows,
-)
-HARMS = Table(
-    HarmTally, (*_PROGRAM_OR_COHORT, "harm"), {"picks": _added, "attempts": _added}, _harm_rows
-)
-STEPS = Table(
-    StepTally,
-    ("cohort", "rubric_version", "user", "algorithm", "step"),
-    {"outcomes": _added, "missed": _added, "title": _greatest, "first_outcome": _least},
-    _step_rows,
-    additive=False,
-)
-DECISIONS = Table(
-    DecisionTally,
-    ("program", "rubric_version", "case_version", "stage", "opening", "scored", "correct", "score"),
-    {"decisions": _added},
-    _decision_rows,
-)
-PICKS = Table(
-    PickTally,
-    ("program", "rubric_version", "case_version", "stage", "option", "verdict"),
-    {"picks": _added},
-    _pick_rows,
-)
-COUNTED = Table(
-    CountedAttempt,
-    ("assignment", "user", "case", "rubric_version", "counts"),
-    dict.fromkeys(("score", "attempt", "value", "critical", "finished_at"), _replaced),
-    _counted_rows,
-    additive=False,
-    where=_beats,
-)
-# Written in this order, always: the order row locks are taken in.
-TABLES = (SCORES, HARMS, STEPS, DECISIONS, PICKS, COUNTED)
-
-
 # --- keeping them ------------------------------------------------------------------------
 
 
@@ -380,9 +339,14 @@ def score_removed(facts: Facts) -> None:
         if table.additive:
             rows = table.rows(facts)
             table.upsert({key: [-v for v in values] for key, values in rows.items()})
+    # Rows left at zero, among those this score touched: its programs' (and
+    # their cohorts') under its rubric, not the whole table.
     empty = {SCORES: "attempts", HARMS: "attempts", DECISIONS: "decisions", PICKS: "picks"}
+    programs = {program for program, _ in facts.counted_by}
     for table, count in empty.items():
-        table.model.objects.filter(**{f"{count}__lte": 0}).delete()
+        table.model.objects.filter(
+            program__in=programs, rubric_version=facts.rubric_version, **{f"{count}__lte": 0}
+        ).delete()
     for cohort in facts.cohorts:
         STEPS.replace(
             step_recount(
@@ -640,14 +604,57 @@ def counted_recount(**where: Any) -> Rows:
     return rows
 
 
-RECOUNTS = {
-    SCORES: score_recount,
-    HARMS: harm_recount,
-    STEPS: step_recount,
-    DECISIONS: decision_recount,
-    PICKS: pick_recount,
-    COUNTED: counted_recount,
-}
+# --- the tables ----------------------------------------------------------------------------
+
+_PROGRAM_OR_COHORT = ("program", "cohort", "rubric_version")
+
+SCORES = Table(
+    ScoreTally,
+    (*_PROGRAM_OR_COHORT, "week", "bin", "critical"),
+    {"attempts": _added, "score_sum": _added},
+    _score_rows,
+    score_recount,
+)
+HARMS = Table(
+    HarmTally,
+    (*_PROGRAM_OR_COHORT, "harm"),
+    {"picks": _added, "attempts": _added},
+    _harm_rows,
+    harm_recount,
+)
+STEPS = Table(
+    StepTally,
+    ("cohort", "rubric_version", "user", "algorithm", "step"),
+    {"outcomes": _added, "missed": _added, "title": _greatest, "first_outcome": _least},
+    _step_rows,
+    step_recount,
+    additive=False,
+)
+DECISIONS = Table(
+    DecisionTally,
+    ("program", "rubric_version", "case_version", "stage", "opening", "scored", "correct", "score"),
+    {"decisions": _added},
+    _decision_rows,
+    decision_recount,
+)
+PICKS = Table(
+    PickTally,
+    ("program", "rubric_version", "case_version", "stage", "option", "verdict"),
+    {"picks": _added},
+    _pick_rows,
+    pick_recount,
+)
+COUNTED = Table(
+    CountedAttempt,
+    ("assignment", "user", "case", "rubric_version", "counts"),
+    dict.fromkeys(("score", "attempt", "value", "critical", "finished_at"), _replaced),
+    _counted_rows,
+    counted_recount,
+    additive=False,
+    where=_beats,
+)
+# Written in this order, always: the order row locks are taken in.
+TABLES = (SCORES, HARMS, STEPS, DECISIONS, PICKS, COUNTED)
 
 
 def stored() -> dict[str, Rows]:
@@ -657,7 +664,7 @@ def stored() -> dict[str, Rows]:
 
 def recounted() -> dict[str, Rows]:
     """Every summary row as the stored scores give it, by table."""
-    return {table.model.__name__: RECOUNTS[table]() for table in TABLES}
+    return {table.model.__name__: table.recount() for table in TABLES}
 
 
 @transaction.atomic
@@ -676,7 +683,7 @@ def rebuild() -> dict[str, int]:
             cursor.execute(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
     written = {}
     for table in TABLES:
-        rows = RECOUNTS[table]()
+        rows = table.recount()
         table.replace(rows)
         written[table.model.__name__] = len(rows)
     return written
